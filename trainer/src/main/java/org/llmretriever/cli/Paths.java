@@ -1,0 +1,27 @@
+package org.llmretriever.cli;
+
+import java.nio.file.Path;
+
+/** Where the CLI keeps its state: {@code $LLM_RETRIEVER_HOME}, else {@code .llm-retriever} in the project directory. */
+public final class Paths {
+    private Paths() {}
+
+    /** The state root ({@code node/}, {@code cache/}, {@code models/}, ...). */
+    public static Path home() {
+        String env = System.getenv("LLM_RETRIEVER_HOME");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env).toAbsolutePath();
+        }
+        String prop = System.getProperty("llmretriever.home");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop).toAbsolutePath();
+        }
+        return Path.of(".llm-retriever").toAbsolutePath();
+    }
+
+    /** Directory with the OpenSearch/k-NN/llm-retriever zips (copied there by the build). */
+    public static Path distDir() {
+        String prop = System.getProperty("llmretriever.dist.dir");
+        return prop != null ? Path.of(prop) : Path.of("trainer", "target", "dist").toAbsolutePath();
+    }
+}
