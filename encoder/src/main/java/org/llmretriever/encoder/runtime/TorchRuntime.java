@@ -91,17 +91,27 @@ public final class TorchRuntime {
     }
 
     private static Engine load() {
+        prepareProperties();
+        return Engine.getEngine(ENGINE_NAME);
+    }
+
+    /**
+     * Sets DJL's system properties (offline, cache directory, no telemetry) once. Called before libtorch or the
+     * tokenizers native library is first loaded.
+     */
+    public static synchronized void prepareProperties() {
         Path dir = cacheDir();
         try {
             Files.createDirectories(dir);
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot create the libtorch cache directory " + dir, ex);
+            throw new UncheckedIOException("cannot create the native cache directory " + dir, ex);
         }
         if (!Files.isWritable(dir)) {
-            throw new IllegalStateException("the libtorch cache directory " + dir + " is not writable");
+            throw new IllegalStateException("the native cache directory " + dir + " is not writable");
         }
         // Nothing may be downloaded at run time: the natives come from jars on the classpath.
         System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
         System.setProperty("ENGINE_CACHE_DIR", dir.toString());
         System.setProperty("DJL_CACHE_DIR", dir.toString());
         // The graph optimizer only matters for TorchScript, which we do not use.
@@ -110,7 +120,6 @@ public final class TorchRuntime {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(configuredThreads));
         }
         configuredCacheDir = dir;
-        return Engine.getEngine(ENGINE_NAME);
     }
 
     /** What is loaded: engine name and version, libtorch threads and the devices it can use. */

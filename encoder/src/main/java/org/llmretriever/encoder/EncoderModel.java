@@ -1,0 +1,427 @@
+package org.llmretriever.encoder;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.llmretriever.encoder.checkpoint.Checkpoint;
+import org.llmretriever.encoder.checkpoint.CheckpointException;
+import org.llmretriever.encoder.checkpoint.HubDownloader;
+import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.PromptTemplate;
+import org.llmretriever.encoder.lora.PeftAdapter;
+import org.llmretriever.encoder.model.Architectures;
+import org.llmretriever.encoder.model.AttentionMask;
+import org.llmretriever.encoder.model.DecoderModel;
+import org.llmretriever.encoder.model.ModelSpec;
+import org.llmretriever.encoder.model.TokenBatch;
+import org.llmretriever.encoder.runtime.TorchRuntime;
+import org.llmretriever.encoder.tokenize.TextTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A decoder-only LLM used as a text embedder: loads a Hugging Face directory (or hub id), tokenizes with the
+ * model's own tokenizer.json, applies query/passage prompts, truncates to {@code max_tokens}, groups texts into
+ * length-sorted batches under a token budget, runs the batched causal forward and pools. Thread-safe: concurrent
+ * {@link #embed} calls share the weights and use their own scratch memory.
+ */
+public final class EncoderModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EncoderModel.class);
+
+    private final Path dir;
+    private final EncoderOptions options;
+    private final DecoderModel model;
+    private final TextTokenizer tokenizer;
+    private final long[] specialPrefix;
+    private final long[] specialSuffix;
+    private final Integer eosId;
+    private final Integer bosId;
+    private final long padId;
+
+    private EncoderModel(Path dir, EncoderOptions options, DecoderModel model, TextTokenizer tokenizer, JsonNode tokenizerConfig,
+                         JsonNode generationConfig) {
+        this.dir = dir;
+        this.options = options;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        long[] with = tokenizer.encode("a", true);
+        long[] without = tokenizer.encode("a", false);
+        int at = indexOf(with, without);
+        this.specialPrefix = at < 0 ? new long[0] : Arrays.copyOfRange(with, 0, at);
+        this.specialSuffix = at < 0 ? new long[0] : Arrays.copyOfRange(with, at + without.length, with.length);
+        this.eosId = specialId(model, tokenizer, tokenizerConfig, generationConfig, "eos").orElse(null);
+        this.bosId = specialId(model, tokenizer, tokenizerConfig, generationConfig, "bos").orElse(null);
+        Optional<Integer> pad = specialId(model, tokenizer, tokenizerConfig, generationConfig, "pad");
+        this.padId = pad.orElse(eosId != null ? eosId : 0);
+    }
+
+    /** Loads a model directory with the given options. */
+    public static EncoderModel load(Path dir, EncoderOptions options) {
+        Device device = resolveDevice(options.device());
+        DataType dtype = resolveDType(options.dtype(), device);
+        LOG.info("loading {} on {} in {} (device={}, dtype={} requested)", dir, device, dtype, options.device(), options.dtype());
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            Path tokFile = ckpt.tokenizerFile().orElseThrow(() -> new CheckpointException("missing tokenizer.json in " + dir));
+            TextTokenizer tok = TextTokenizer.load(tokFile);
+            DecoderModel m;
+            try {
+                m = Architectures.load(ckpt, device, dtype);
+            } catch (RuntimeException e) {
+                tok.close();
+                throw e;
+            }
+            try {
+                if (options.adapter() != null) {
+                    PeftAdapter.load(m, options.adapter()).mergeAndRemove(m);
+                }
+                m.setBlockwiseAttention(options.blockwiseAbove(), options.attentionBlock());
+                return new EncoderModel(dir, options, m, tok, ckpt.sideFile("tokenizer_config.json").orElse(null),
+                    ckpt.sideFile("generation_config.json").orElse(null));
+            } catch (RuntimeException e) {
+                m.close();
+                tok.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Downloads {@code org/name} from the Hugging Face hub into the local cache (resumable) and loads it. */
+    public static EncoderModel fromHub(String repoId, EncoderOptions options) {
+        Path dir = new HubDownloader().download(repoId, "main");
+        return load(dir, options);
+    }
+
+    /** Validates a directory from config + headers only and returns what it implies (no weights read). */
+    public static ModelSpec inspect(Path dir) {
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            ckpt.tokenizerFile().orElseThrow(() -> new CheckpointException("missing tokenizer.json in " + dir));
+            return Architectures.validate(ckpt);
+        }
+    }
+
+    static Device resolveDevice(EncoderOptions.DeviceChoice choice) {
+        int gpus = TorchRuntime.engine().getGpuCount();
+        return switch (choice) {
+            case CPU -> Device.cpu();
+            case CUDA -> {
+                if (gpus == 0) {
+                    throw new IllegalArgumentException(
+                        "device 'cuda' requested but libtorch sees no CUDA device (CPU build, or no driver); use device 'auto' or 'cpu'");
+                }
+                yield Device.gpu();
+            }
+            case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+
+    static DataType resolveDType(EncoderOptions.DTypeChoice choice, Device device) {
+        return switch (choice) {
+            case FLOAT32 -> DataType.FLOAT32;
+            case FLOAT16 -> DataType.FLOAT16;
+            case AUTO -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+        };
+    }
+
+    private static int indexOf(long[] hay, long[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** bos/eos/pad id from config.json, generation_config.json, or tokenizer_config.json's token string. */
+    private static Optional<Integer> specialId(DecoderModel m, TextTokenizer tok, JsonNode tc, JsonNode gen, String which) {
+        Optional<Integer> fromConfig = m.config().tokenId(which + "_token_id");
+        if (fromConfig.isPresent() && fromConfig.get() >= 0) {
+            return fromConfig;
+        }
+        if (gen != null && gen.hasNonNull(which + "_token_id")) {
+            JsonNode g = gen.get(which + "_token_id");
+            int id = g.isArray() ? (g.isEmpty() ? -1 : g.get(0).asInt()) : g.asInt(-1);
+            if (id >= 0) {
+                return Optional.of(id);
+            }
+        }
+        if (tc != null) {
+            JsonNode t = tc.get(which + "_token");
+            String s = t == null || t.isNull() ? null : t.isTextual() ? t.asText() : t.path("content").asText(null);
+            if (s != null) {
+                OptionalInt id = tok.tokenId(s);
+                if (id.isPresent()) {
+                    return Optional.of(id.getAsInt());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The model directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Options in use. */
+    public EncoderOptions options() {
+        return options;
+    }
+
+    /** The transformer. */
+    public DecoderModel model() {
+        return model;
+    }
+
+    /** The tokenizer. */
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Vector dimension. */
+    public int dimension() {
+        return model.hiddenSize();
+    }
+
+    /** End-of-sequence id, if known. */
+    public Optional<Integer> eosId() {
+        return Optional.ofNullable(eosId);
+    }
+
+    /** Beginning-of-sequence id, if known. */
+    public Optional<Integer> bosId() {
+        return Optional.ofNullable(bosId);
+    }
+
+    /** Padding id. */
+    public long padId() {
+        return padId;
+    }
+
+    /** Token sequences ready for the model, plus how many were truncated. */
+    public record Prepared(List<long[]> sequences, int truncated) {}
+
+    /**
+     * Tokenizes texts as {@link #embed} does: prompt applied, special tokens added, truncated to max_tokens
+     * (keeping the prompt and, for last-token pooling, the appended EOS), or rejected under {@code fail}.
+     */
+    public Prepared prepare(List<String> texts, Kind kind) {
+        PromptTemplate prompt = options.prompt(kind);
+        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        List<long[]> out = new ArrayList<>(texts.size());
+        int truncated = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            if (text == null || text.isBlank()) {
+                throw new IllegalArgumentException("text #" + i + " is empty; nothing to embed");
+            }
+            long[] ids = withEos(tokenizer.encode(prompt.apply(text), true), appendEos);
+            if (ids.length > options.maxTokens()) {
+                if (options.truncation() == EncoderOptions.Truncation.FAIL) {
+                    throw new IllegalArgumentException(
+                        "text #" + i + " has " + ids.length + " tokens, more than max_tokens=" + options.maxTokens());
+                }
+                ids = truncate(text, prompt, appendEos);
+                truncated++;
+            }
+            out.add(ids);
+        }
+        return new Prepared(out, truncated);
+    }
+
+    private long[] withEos(long[] ids, boolean appendEos) {
+        if (!appendEos || (ids.length > 0 && ids[ids.length - 1] == eosId)) {
+            return ids;
+        }
+        long[] r = Arrays.copyOf(ids, ids.length + 1);
+        r[ids.length] = eosId;
+        return r;
+    }
+
+    /** Keeps the prompt and special tokens whole; shortens the text tokens to fit. */
+    private long[] truncate(String text, PromptTemplate prompt, boolean appendEos) {
+        long[] pre = prompt.prefix().isEmpty() ? new long[0] : tokenizer.encode(prompt.prefix(), false);
+        long[] suf = prompt.suffix().isEmpty() ? new long[0] : tokenizer.encode(prompt.suffix(), false);
+        long[] body = tokenizer.encode(text, false);
+        int fixed = specialPrefix.length + pre.length + suf.length + specialSuffix.length + (appendEos ? 1 : 0);
+        int keep = options.maxTokens() - fixed;
+        if (keep < 1) {
+            throw new IllegalArgumentException(
+                "max_tokens=" + options.maxTokens() + " leaves no room for text after the prompt (" + fixed + " tokens)");
+        }
+        long[] ids = concat(specialPrefix, pre, Arrays.copyOf(body, Math.min(keep, body.length)), suf, specialSuffix);
+        long[] r = appendEos && (ids.length == 0 || ids[ids.length - 1] != eosId) ? Arrays.copyOf(ids, ids.length + 1) : ids;
+        if (r != ids) {
+            r[ids.length] = eosId;
+        }
+        return r;
+    }
+
+    private static long[] concat(long[]... parts) {
+        int n = 0;
+        for (long[] p : parts) {
+            n += p.length;
+        }
+        long[] r = new long[n];
+        int at = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, r, at, p.length);
+            at += p.length;
+        }
+        return r;
+    }
+
+    /** Embeds texts; vectors come back in input order. */
+    public Embeddings embed(List<String> texts, Kind kind) {
+        if (texts.isEmpty()) {
+            return new Embeddings(new float[0][], 0, 0, 0, 0);
+        }
+        Prepared p = prepare(texts, kind);
+        return embedPrepared(p.sequences(), p.truncated());
+    }
+
+    /** Embeds already-tokenized sequences (from {@link #prepare}). */
+    public Embeddings embedPrepared(List<long[]> sequences, int truncated) {
+        float[][] out = new float[sequences.size()][];
+        long tokens = 0;
+        long padded = 0;
+        List<List<Integer>> batches = LengthBuckets.plan(sequences, options.maxBatchTokens(), options.maxBatchSize());
+        for (List<Integer> batch : batches) {
+            List<long[]> seqs = new ArrayList<>(batch.size());
+            for (int i : batch) {
+                seqs.add(sequences.get(i));
+            }
+            TokenBatch tb = TokenBatch.of(seqs, padId, options.paddingSide());
+            float[][] v = pooled(tb);
+            for (int j = 0; j < batch.size(); j++) {
+                out[batch.get(j)] = v[j];
+            }
+            tokens += tb.realTokens();
+            padded += tb.paddedTokens();
+        }
+        return new Embeddings(out, truncated, tokens, padded, batches.size());
+    }
+
+    /** One forward pass and pooling; vectors in batch order. */
+    private float[][] pooled(TokenBatch tb) {
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray[] in = tb.toArrays(m);
+            NDArray hidden = model.forward(in[0], in[1], AttentionMask.causal(in[2]));
+            NDArray v = pool(hidden, tb, in[2], options.pooling());
+            if (options.normalize()) {
+                v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
+            }
+            float[] flat = v.toType(DataType.FLOAT32, false).toDevice(Device.cpu(), false).toFloatArray();
+            int d = (int) v.getShape().get(1);
+            float[][] rows = new float[tb.size()][];
+            for (int b = 0; b < rows.length; b++) {
+                rows[b] = Arrays.copyOfRange(flat, b * d, (b + 1) * d);
+            }
+            return rows;
+        }
+    }
+
+    /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager). */
+    public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling) {
+        NDArray h = hidden.getDataType() == DataType.FLOAT32 ? hidden : hidden.toType(DataType.FLOAT32, false);
+        long b = h.getShape().get(0);
+        long d = h.getShape().get(2);
+        if (pooling.mode() == Pooling.Mode.MEAN) {
+            NDArray mask = keyValid.toType(DataType.FLOAT32, false).expandDims(2); // [B, T, 1]
+            NDArray sum = h.mul(mask).sum(new int[] { 1 });                       // [B, D]
+            return sum.div(mask.sum(new int[] { 1 }));
+        }
+        int n = pooling.mode() == Pooling.Mode.LAST_TOKEN ? 1 : pooling.tokens();
+        long[] idx = new long[(int) b * n];
+        for (int i = 0; i < b; i++) {
+            if (tb.length(i) < n) {
+                throw new IllegalArgumentException("sequence " + i + " has " + tb.length(i) + " tokens, fewer than the " + n + " pooled");
+            }
+            int last = tb.start(i) + tb.length(i) - 1;
+            for (int j = 0; j < n; j++) {
+                idx[i * n + j] = last - (n - 1) + j;
+            }
+        }
+        NDArray index = h.getManager().create(idx, new Shape(b, n, 1)).broadcast(new Shape(b, n, d));
+        NDArray picked = h.gather(index, 1); // [B, n, D]
+        return n == 1 ? picked.squeeze(1) : picked.mean(new int[] { 1 });
+    }
+
+    /**
+     * Greedy decoding (used by tests as an oracle check): appends the most likely token until {@code maxNewTokens}
+     * or EOS. No KV cache: each step reruns the full sequence, fine for the small prompts it serves.
+     */
+    public long[] generateGreedy(long[] prompt, int maxNewTokens) {
+        List<Long> seq = new ArrayList<>();
+        for (long t : prompt) {
+            seq.add(t);
+        }
+        for (int step = 0; step < maxNewTokens; step++) {
+            long next;
+            try (NDManager m = model.manager().newSubManager()) {
+                long[] ids = seq.stream().mapToLong(Long::longValue).toArray();
+                NDArray[] in = TokenBatch.of(List.of(ids), padId, TokenBatch.PaddingSide.RIGHT).toArrays(m);
+                NDArray hidden = model.forward(in[0], in[1], AttentionMask.causal(in[2]));
+                NDArray last = hidden.get(":, -1, :");
+                next = model.logits(last).argMax(-1).toType(DataType.INT64, false).toLongArray()[0];
+            }
+            seq.add(next);
+            if (eosId != null && next == eosId) {
+                break;
+            }
+        }
+        return seq.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+
+    /** Orders inputs by length and cuts batches under a padded-token budget (exposed for the benchmark). */
+    public static final class LengthBuckets {
+        private LengthBuckets() {}
+
+        /** Batches of input indices; each batch's B × (longest length) stays within {@code maxBatchTokens}. */
+        public static List<List<Integer>> plan(List<long[]> sequences, int maxBatchTokens, int maxBatchSize) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < sequences.size(); i++) {
+                order.add(i);
+            }
+            order.sort(Comparator.comparingInt((Integer i) -> sequences.get(i).length).reversed().thenComparingInt(i -> i));
+            List<List<Integer>> batches = new ArrayList<>();
+            List<Integer> cur = new ArrayList<>();
+            int longest = 0;
+            for (int i : order) {
+                int len = sequences.get(i).length;
+                int newLongest = Math.max(longest, len);
+                if (!cur.isEmpty() && ((long) (cur.size() + 1) * newLongest > maxBatchTokens || cur.size() >= maxBatchSize)) {
+                    batches.add(cur);
+                    cur = new ArrayList<>();
+                    newLongest = len;
+                }
+                cur.add(i);
+                longest = newLongest;
+            }
+            if (!cur.isEmpty()) {
+                batches.add(cur);
+            }
+            return batches;
+        }
+    }
+}
