@@ -393,8 +393,15 @@ public final class EncoderModel implements AutoCloseable {
         tokenizer.close();
     }
 
-    /** Orders inputs by length and cuts batches under a padded-token budget (exposed for the benchmark). */
+    /**
+     * Orders inputs by length and cuts batches under a padded-token budget (exposed for the benchmark). A batch
+     * also ends where lengths drop below {@link #BUCKET_RATIO} of its longest input, so every batch is one length
+     * bucket and short texts are never padded to long ones.
+     */
     public static final class LengthBuckets {
+        /** Shortest input of a batch relative to its longest. */
+        public static final double BUCKET_RATIO = 0.75;
+
         private LengthBuckets() {}
 
         /** Batches of input indices; each batch's B × (longest length) stays within {@code maxBatchTokens}. */
@@ -410,7 +417,8 @@ public final class EncoderModel implements AutoCloseable {
             for (int i : order) {
                 int len = sequences.get(i).length;
                 int newLongest = Math.max(longest, len);
-                if (!cur.isEmpty() && ((long) (cur.size() + 1) * newLongest > maxBatchTokens || cur.size() >= maxBatchSize)) {
+                boolean otherBucket = !cur.isEmpty() && len < BUCKET_RATIO * longest;
+                if (!cur.isEmpty() && ((long) (cur.size() + 1) * newLongest > maxBatchTokens || cur.size() >= maxBatchSize || otherBucket)) {
                     batches.add(cur);
                     cur = new ArrayList<>();
                     newLongest = len;
