@@ -25,7 +25,10 @@ final class SharedTestCluster {
             o.installCacheDir = Path.of(required("llmretriever.install.cache"));
             o.keepLogsIn = Path.of(required("llmretriever.cluster.logs"));
             o.clusterName = "yaml-rest-test";
+            Path models = o.workDir.resolve("models");
+            o.settings.put("plugins.llm_retriever.models_path", models.toString());
             try {
+                TestModels.write(models, o.workDir.resolve("outside"));
                 cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
             } catch (Exception e) {
                 startFailure = new IllegalStateException("could not start the test node: " + e.getMessage(), e);

@@ -215,32 +215,48 @@ public final class EncoderModel implements AutoCloseable {
     /** Token sequences ready for the model, plus how many were truncated. */
     public record Prepared(List<long[]> sequences, int truncated) {}
 
+    /** One tokenized input: its ids and whether it was shortened. */
+    public record Tokenized(long[] ids, boolean truncated) {}
+
     /**
      * Tokenizes texts as {@link #embed} does: prompt applied, special tokens added, truncated to max_tokens
      * (keeping the prompt and, for last-token pooling, the appended EOS), or rejected under {@code fail}.
+     * Any bad text fails the whole call; see {@link #tokenize} for one text at a time.
      */
     public Prepared prepare(List<String> texts, Kind kind) {
-        PromptTemplate prompt = options.prompt(kind);
-        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
         List<long[]> out = new ArrayList<>(texts.size());
         int truncated = 0;
         for (int i = 0; i < texts.size(); i++) {
-            String text = texts.get(i);
-            if (text == null || text.isBlank()) {
-                throw new IllegalArgumentException("text #" + i + " is empty; nothing to embed");
+            Tokenized t;
+            try {
+                t = tokenize(texts.get(i), kind, options.truncation());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("text #" + i + " " + e.getMessage(), e);
             }
-            long[] ids = withEos(tokenizer.encode(prompt.apply(text), true), appendEos);
-            if (ids.length > options.maxTokens()) {
-                if (options.truncation() == EncoderOptions.Truncation.FAIL) {
-                    throw new IllegalArgumentException(
-                        "text #" + i + " has " + ids.length + " tokens, more than max_tokens=" + options.maxTokens());
-                }
-                ids = truncate(text, prompt, appendEos);
-                truncated++;
-            }
-            out.add(ids);
+            out.add(t.ids());
+            truncated += t.truncated() ? 1 : 0;
         }
         return new Prepared(out, truncated);
+    }
+
+    /**
+     * Tokenizes one text with an explicit truncation policy; an empty text, or an over-long one under
+     * {@code FAIL}, is an {@link IllegalArgumentException} whose message starts with what is wrong.
+     */
+    public Tokenized tokenize(String text, Kind kind, EncoderOptions.Truncation truncation) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("is empty; nothing to embed");
+        }
+        PromptTemplate prompt = options.prompt(kind);
+        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        long[] ids = withEos(tokenizer.encode(prompt.apply(text), true), appendEos);
+        if (ids.length <= options.maxTokens()) {
+            return new Tokenized(ids, false);
+        }
+        if (truncation == EncoderOptions.Truncation.FAIL) {
+            throw new IllegalArgumentException("has " + ids.length + " tokens, more than max_tokens=" + options.maxTokens());
+        }
+        return new Tokenized(truncate(text, prompt, appendEos), true);
     }
 
     private long[] withEos(long[] ids, boolean appendEos) {

@@ -1,11 +1,30 @@
 package org.llmretriever.plugin;
 
+import org.llmretriever.plugin.action.DeleteModelAction;
+import org.llmretriever.plugin.action.EmbedAction;
+import org.llmretriever.plugin.action.GetModelsAction;
+import org.llmretriever.plugin.action.LoadModelAction;
+import org.llmretriever.plugin.action.NodesModelsAction;
+import org.llmretriever.plugin.action.PutModelAction;
+import org.llmretriever.plugin.action.TransportDeleteModelAction;
+import org.llmretriever.plugin.action.TransportEmbedAction;
+import org.llmretriever.plugin.action.TransportGetModelsAction;
+import org.llmretriever.plugin.action.TransportNodesModelsAction;
+import org.llmretriever.plugin.action.TransportPutModelAction;
 import org.llmretriever.plugin.info.PluginInfoAction;
 import org.llmretriever.plugin.info.TransportPluginInfoAction;
+import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.model.ModelsMetadata;
+import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
+import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
+import org.llmretriever.plugin.rest.RestModelsAction;
 import org.llmretriever.plugin.rest.RestPluginInfoAction;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
+import org.opensearch.action.ActionRequest;
+import org.opensearch.cluster.NamedDiff;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.cluster.metadata.Metadata;
 import org.opensearch.cluster.node.DiscoveryNodes;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.settings.ClusterSettings;
@@ -13,28 +32,39 @@ import org.opensearch.common.settings.IndexScopedSettings;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.settings.SettingsFilter;
+import org.opensearch.common.util.concurrent.OpenSearchExecutors;
+import org.opensearch.core.ParseField;
 import org.opensearch.core.action.ActionResponse;
 import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.env.Environment;
 import org.opensearch.env.NodeEnvironment;
+import org.opensearch.ingest.Processor;
 import org.opensearch.plugins.ActionPlugin;
+import org.opensearch.plugins.IngestPlugin;
 import org.opensearch.plugins.Plugin;
+import org.opensearch.plugins.SearchPlugin;
 import org.opensearch.repositories.RepositoriesService;
 import org.opensearch.rest.RestController;
 import org.opensearch.rest.RestHandler;
 import org.opensearch.script.ScriptService;
+import org.opensearch.threadpool.ExecutorBuilder;
+import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.client.Client;
 import org.opensearch.watcher.ResourceWatcherService;
-import org.opensearch.action.ActionRequest;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
-/** Entry point of the llm-retriever OpenSearch plugin. */
-public class LlmRetrieverPlugin extends Plugin implements ActionPlugin {
+/**
+ * Entry point of the llm-retriever OpenSearch plugin: the model registry and its REST API, the
+ * {@code llm_embedding} ingest processor, the {@code llm_knn} query, the inference thread pool and settings.
+ */
+public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPlugin, SearchPlugin {
+    private ModelService modelService;
 
     @Override
     public Collection<Object> createComponents(
@@ -50,7 +80,10 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin {
         IndexNameExpressionResolver indexNameExpressionResolver,
         Supplier<RepositoriesService> repositoriesServiceSupplier
     ) {
-        return List.of(new NativeRuntime(environment.settings(), environment));
+        NativeRuntime runtime = new NativeRuntime(environment.settings(), environment);
+        modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime);
+        clusterService.addListener(modelService);
+        return List.of(runtime, modelService);
     }
 
     @Override
@@ -59,8 +92,24 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin {
     }
 
     @Override
+    public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
+        // Each forward pass already uses every core through libtorch's intra-op threads; two pool threads let a
+        // query run beside an ingest batch instead of queueing behind it.
+        int size = Math.max(2, OpenSearchExecutors.allocatedProcessors(settings) / 2);
+        return List.of(new FixedExecutorBuilder(settings, LlmRetrieverSettings.INFERENCE_POOL, size, 256,
+            "thread_pool." + LlmRetrieverSettings.INFERENCE_POOL));
+    }
+
+    @Override
     public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
-        return List.of(new ActionHandler<>(PluginInfoAction.INSTANCE, TransportPluginInfoAction.class));
+        return List.of(
+            new ActionHandler<>(PluginInfoAction.INSTANCE, TransportPluginInfoAction.class),
+            new ActionHandler<>(PutModelAction.INSTANCE, TransportPutModelAction.class),
+            new ActionHandler<>(DeleteModelAction.INSTANCE, TransportDeleteModelAction.class),
+            new ActionHandler<>(GetModelsAction.INSTANCE, TransportGetModelsAction.class),
+            new ActionHandler<>(NodesModelsAction.INSTANCE, TransportNodesModelsAction.class),
+            new ActionHandler<>(LoadModelAction.INSTANCE, TransportNodesModelsAction.Load.class),
+            new ActionHandler<>(EmbedAction.INSTANCE, TransportEmbedAction.class));
     }
 
     @Override
@@ -73,6 +122,36 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin {
         IndexNameExpressionResolver indexNameExpressionResolver,
         Supplier<DiscoveryNodes> nodesInCluster
     ) {
-        return List.of(new RestPluginInfoAction());
+        return List.of(new RestPluginInfoAction(), new RestModelsAction());
+    }
+
+    @Override
+    public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
+        return Map.of(LlmEmbeddingProcessor.TYPE,
+            new LlmEmbeddingProcessor.Factory(parameters.client, parameters.ingestService.getClusterService()));
+    }
+
+    @Override
+    public List<QuerySpec<?>> getQueries() {
+        return List.of(new QuerySpec<>(LlmKnnQueryBuilder.NAME, LlmKnnQueryBuilder::new, LlmKnnQueryBuilder::fromXContent));
+    }
+
+    @Override
+    public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
+        return List.of(
+            new NamedWriteableRegistry.Entry(Metadata.Custom.class, ModelsMetadata.TYPE, ModelsMetadata::new),
+            new NamedWriteableRegistry.Entry(NamedDiff.class, ModelsMetadata.TYPE, ModelsMetadata::readDiffFrom));
+    }
+
+    @Override
+    public List<NamedXContentRegistry.Entry> getNamedXContent() {
+        return List.of(new NamedXContentRegistry.Entry(Metadata.Custom.class, new ParseField(ModelsMetadata.TYPE), ModelsMetadata::fromXContent));
+    }
+
+    @Override
+    public void close() {
+        if (modelService != null) {
+            modelService.close();
+        }
     }
 }

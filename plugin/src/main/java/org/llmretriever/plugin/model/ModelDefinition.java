@@ -1,0 +1,294 @@
+package org.llmretriever.plugin.model;
+
+import org.llmretriever.encoder.EncoderOptions;
+import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.PromptTemplate;
+import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.common.io.stream.Writeable;
+import org.opensearch.core.xcontent.ToXContentObject;
+import org.opensearch.core.xcontent.XContentBuilder;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A registered model: what the user asked for ({@code PUT models/{name}}) plus what validation found (dimension,
+ * family, parameters). Stored in cluster state, so every node sees it and it survives a full restart.
+ * {@link #version()} grows with every PUT of the same name; caches and loaded copies key on it.
+ */
+public final class ModelDefinition implements Writeable, ToXContentObject {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,127}");
+    static final Set<String> REQUEST_FIELDS = Set.of("path", "pooling", "normalize", "max_tokens", "query_prompt", "passage_prompt",
+        "dtype", "device", "adapter");
+
+    private final String name;
+    private final String path;
+    private final String pooling;
+    private final boolean normalize;
+    private final int maxTokens;
+    private final String queryPrompt;
+    private final String passagePrompt;
+    private final String dtype;
+    private final String device;
+    private final String adapter;
+    private final int dimension;
+    private final String family;
+    private final String modelType;
+    private final long parameters;
+    private final long version;
+    private final long createdMillis;
+
+    /** All fields. */
+    public ModelDefinition(String name, String path, String pooling, boolean normalize, int maxTokens, String queryPrompt,
+                           String passagePrompt, String dtype, String device, String adapter, int dimension, String family,
+                           String modelType, long parameters, long version, long createdMillis) {
+        this.name = name;
+        this.path = path;
+        this.pooling = pooling;
+        this.normalize = normalize;
+        this.maxTokens = maxTokens;
+        this.queryPrompt = queryPrompt;
+        this.passagePrompt = passagePrompt;
+        this.dtype = dtype;
+        this.device = device;
+        this.adapter = adapter;
+        this.dimension = dimension;
+        this.family = family;
+        this.modelType = modelType;
+        this.parameters = parameters;
+        this.version = version;
+        this.createdMillis = createdMillis;
+    }
+
+    /** Deserializes. */
+    public ModelDefinition(StreamInput in) throws IOException {
+        this(in.readString(), in.readString(), in.readString(), in.readBoolean(), in.readVInt(), in.readString(), in.readString(),
+            in.readString(), in.readString(), in.readOptionalString(), in.readVInt(), in.readString(), in.readString(), in.readVLong(),
+            in.readVLong(), in.readVLong());
+    }
+
+    @Override
+    public void writeTo(StreamOutput out) throws IOException {
+        out.writeString(name);
+        out.writeString(path);
+        out.writeString(pooling);
+        out.writeBoolean(normalize);
+        out.writeVInt(maxTokens);
+        out.writeString(queryPrompt);
+        out.writeString(passagePrompt);
+        out.writeString(dtype);
+        out.writeString(device);
+        out.writeOptionalString(adapter);
+        out.writeVInt(dimension);
+        out.writeString(family);
+        out.writeString(modelType);
+        out.writeVLong(parameters);
+        out.writeVLong(version);
+        out.writeVLong(createdMillis);
+    }
+
+    /** Checks a model name (used in URLs, cluster state and the query DSL). */
+    public static void validateName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                "model name [" + name + "] is invalid: use 1-128 lowercase letters, digits, '_', '-' or '.', starting with a letter or digit");
+        }
+    }
+
+    /**
+     * The user's request, parsed and checked field by field (unknown fields and wrong types are errors naming
+     * the field); derived fields are filled in later by {@link #withDerived}.
+     */
+    public static ModelDefinition fromRequest(String name, Map<String, Object> body) {
+        validateName(name);
+        for (String k : body.keySet()) {
+            if (!REQUEST_FIELDS.contains(k)) {
+                throw new IllegalArgumentException("unknown field [" + k + "] in model definition; known fields: " + REQUEST_FIELDS.stream().sorted().toList());
+            }
+        }
+        String path = string(body, "path", null);
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("[path] is required: the model's directory under plugins.llm_retriever.models_path");
+        }
+        String pooling = Pooling.parse(string(body, "pooling", "last_token")).toString();
+        boolean normalize = bool(body, "normalize", true);
+        int maxTokens = integer(body, "max_tokens", 512);
+        if (maxTokens < 2 || maxTokens > 131_072) {
+            throw new IllegalArgumentException("[max_tokens] must be between 2 and 131072, got " + maxTokens);
+        }
+        String query = string(body, "query_prompt", "");
+        String passage = string(body, "passage_prompt", "");
+        PromptTemplate.parse(query);
+        PromptTemplate.parse(passage);
+        String dtype = EncoderOptions.DTypeChoice.parse(string(body, "dtype", "auto")).name().toLowerCase(Locale.ROOT);
+        String device = EncoderOptions.DeviceChoice.parse(string(body, "device", "auto")).name().toLowerCase(Locale.ROOT);
+        String adapter = string(body, "adapter", null);
+        return new ModelDefinition(name, path, pooling, normalize, maxTokens, query, passage, dtype, device,
+            adapter == null || adapter.isBlank() ? null : adapter, 0, "", "", 0, 0, 0);
+    }
+
+    private static String string(Map<String, Object> m, String k, String def) {
+        Object v = m.get(k);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("[" + k + "] must be a string, got " + describe(v));
+        }
+        return s;
+    }
+
+    private static boolean bool(Map<String, Object> m, String k, boolean def) {
+        Object v = m.get(k);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException("[" + k + "] must be true or false, got " + describe(v));
+        }
+        return b;
+    }
+
+    private static int integer(Map<String, Object> m, String k, int def) {
+        Object v = m.get(k);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() != ((Number) v).intValue()) {
+            throw new IllegalArgumentException("[" + k + "] must be an integer, got " + describe(v));
+        }
+        return ((Number) v).intValue();
+    }
+
+    static String describe(Object v) {
+        if (v instanceof String s) {
+            return "the string \"" + s + "\"";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        return v.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " " + v;
+    }
+
+    /** A copy with validation results and a version. */
+    public ModelDefinition withDerived(int dim, String fam, String type, long params, long newVersion, long created) {
+        return new ModelDefinition(name, path, pooling, normalize, maxTokens, queryPrompt, passagePrompt, dtype, device, adapter, dim, fam,
+            type, params, newVersion, created);
+    }
+
+    /** The encoder options this definition asks for (batching from node settings). */
+    public EncoderOptions encoderOptions(int maxBatchTokens, int maxBatchSize, int blockwiseAbove, java.nio.file.Path adapterDir) {
+        EncoderOptions o = EncoderOptions.defaults()
+            .withPooling(Pooling.parse(pooling))
+            .withNormalize(normalize)
+            .withMaxTokens(maxTokens)
+            .withPrompts(queryPrompt, passagePrompt)
+            .withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype))
+            .withBatching(Math.max(maxBatchTokens, maxTokens), maxBatchSize)
+            .withBlockwiseAttention(blockwiseAbove, 256);
+        return adapterDir == null ? o : o.withAdapter(adapterDir);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public String adapter() {
+        return adapter;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public String family() {
+        return family;
+    }
+
+    public long parameters() {
+        return parameters;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public String dtype() {
+        return dtype;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** The definition as {@code GET models/{name}} shows it. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", path);
+        m.put("pooling", pooling);
+        m.put("normalize", normalize);
+        m.put("max_tokens", maxTokens);
+        m.put("query_prompt", queryPrompt);
+        m.put("passage_prompt", passagePrompt);
+        m.put("dtype", dtype);
+        m.put("device", device);
+        if (adapter != null) {
+            m.put("adapter", adapter);
+        }
+        m.put("dimension", dimension);
+        m.put("family", family);
+        m.put("model_type", modelType);
+        m.put("parameters", parameters);
+        m.put("version", version);
+        m.put("created_at_millis", createdMillis);
+        return m;
+    }
+
+    @Override
+    public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+        builder.startObject();
+        builder.field("name", name);
+        for (Map.Entry<String, Object> e : asMap().entrySet()) {
+            builder.field(e.getKey(), e.getValue());
+        }
+        return builder.endObject();
+    }
+
+    /** Parses what {@link #toXContent} wrote (cluster state on disk). */
+    @SuppressWarnings("unchecked")
+    public static ModelDefinition fromMap(Map<String, Object> m) {
+        return new ModelDefinition((String) m.get("name"), (String) m.get("path"), (String) m.get("pooling"), (Boolean) m.get("normalize"),
+            ((Number) m.get("max_tokens")).intValue(), (String) m.get("query_prompt"), (String) m.get("passage_prompt"),
+            (String) m.get("dtype"), (String) m.get("device"), (String) m.get("adapter"), ((Number) m.get("dimension")).intValue(),
+            (String) m.get("family"), (String) m.get("model_type"), ((Number) m.get("parameters")).longValue(),
+            ((Number) m.get("version")).longValue(), ((Number) m.get("created_at_millis")).longValue());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelDefinition d && d.asMap().equals(asMap()) && d.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, version);
+    }
+}

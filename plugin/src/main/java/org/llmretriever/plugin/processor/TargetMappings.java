@@ -1,0 +1,65 @@
+package org.llmretriever.plugin.processor;
+
+import org.opensearch.cluster.metadata.IndexAbstraction;
+import org.opensearch.cluster.metadata.IndexMetadata;
+import org.opensearch.cluster.metadata.MappingMetadata;
+import org.opensearch.cluster.metadata.Metadata;
+
+import java.util.Map;
+
+/**
+ * What an index mapping says about a target field: its type, its {@code knn_vector} dimension and whether it
+ * lies inside a {@code nested} field. Read from cluster state, so no request is needed per document.
+ *
+ * @param known whether the index and field are mapped at all
+ * @param type the field's type (e.g. {@code knn_vector}), or null
+ * @param dimension the knn_vector dimension, or 0
+ * @param nestedPath the enclosing nested field (e.g. {@code chunks} for {@code chunks.vector}), or null
+ */
+record TargetMappings(boolean known, String type, int dimension, String nestedPath) {
+    static final TargetMappings UNKNOWN = new TargetMappings(false, null, 0, null);
+
+    /** Looks up {@code field} (dotted path) in the mapping of {@code index} (alias or data stream: its write index). */
+    @SuppressWarnings("unchecked")
+    static TargetMappings lookup(Metadata metadata, String index, String field) {
+        if (index == null) {
+            return UNKNOWN;
+        }
+        IndexMetadata im = metadata.index(index);
+        if (im == null) {
+            IndexAbstraction a = metadata.getIndicesLookup().get(index);
+            if (a != null && a.getWriteIndex() != null) {
+                im = metadata.index(a.getWriteIndex().getIndex());
+            }
+        }
+        if (im == null) {
+            return UNKNOWN;
+        }
+        MappingMetadata mm = im.mapping();
+        if (mm == null) {
+            return UNKNOWN;
+        }
+        Map<String, Object> node = mm.sourceAsMap();
+        String nested = null;
+        String[] parts = field.split("\\.");
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            Object props = node.get("properties");
+            if (!(props instanceof Map)) {
+                return UNKNOWN;
+            }
+            Object child = ((Map<String, Object>) props).get(parts[i]);
+            if (!(child instanceof Map)) {
+                return UNKNOWN;
+            }
+            node = (Map<String, Object>) child;
+            path.append(i == 0 ? "" : ".").append(parts[i]);
+            if (i < parts.length - 1 && "nested".equals(node.get("type"))) {
+                nested = path.toString();
+            }
+        }
+        Object type = node.get("type");
+        int dim = node.get("dimension") instanceof Number n ? n.intValue() : 0;
+        return new TargetMappings(true, type == null ? "object" : type.toString(), dim, nested);
+    }
+}
