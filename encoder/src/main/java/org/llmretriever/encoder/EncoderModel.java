@@ -48,9 +48,12 @@ public final class EncoderModel implements AutoCloseable {
     private final Integer eosId;
     private final Integer bosId;
     private final long padId;
+    /** False for views made by {@link #withOptions}: they share the transformer and must not close it. */
+    private final boolean ownsModel;
 
     private EncoderModel(Path dir, EncoderOptions options, DecoderModel model, TextTokenizer tokenizer, JsonNode tokenizerConfig,
                          JsonNode generationConfig) {
+        this.ownsModel = true;
         this.dir = dir;
         this.options = options;
         this.model = model;
@@ -64,6 +67,27 @@ public final class EncoderModel implements AutoCloseable {
         this.bosId = specialId(model, tokenizer, tokenizerConfig, generationConfig, "bos").orElse(null);
         Optional<Integer> pad = specialId(model, tokenizer, tokenizerConfig, generationConfig, "pad");
         this.padId = pad.orElse(eosId != null ? eosId : 0);
+    }
+
+    private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer) {
+        this.ownsModel = false;
+        this.dir = base.dir;
+        this.options = options;
+        this.model = base.model;
+        this.tokenizer = tokenizer;
+        this.specialPrefix = base.specialPrefix;
+        this.specialSuffix = base.specialSuffix;
+        this.eosId = base.eosId;
+        this.bosId = base.bosId;
+        this.padId = base.padId;
+    }
+
+    /**
+     * A view embedding with other options (pooling, prompts) and possibly an extended tokenizer, sharing this
+     * model's weights (the trainer switches to LLaRA's pooling this way). Closing the view closes neither.
+     */
+    public EncoderModel withOptions(EncoderOptions newOptions, TextTokenizer newTokenizer) {
+        return new EncoderModel(this, newOptions, newTokenizer);
     }
 
     /** Loads a model directory with the given options. */
@@ -259,6 +283,24 @@ public final class EncoderModel implements AutoCloseable {
         return new Tokenized(truncate(text, prompt, appendEos), true);
     }
 
+    /**
+     * Model input for already-tokenized text (a crop, a passage) exactly as {@link #embed} would build it for that
+     * text: special tokens, the kind's prompt around it and, for last-token pooling, EOS. Used by the trainer so
+     * training sees what inference sees.
+     */
+    public long[] sequenceFor(long[] bodyIds, Kind kind) {
+        PromptTemplate prompt = options.prompt(kind);
+        long[] pre = prompt.prefix().isEmpty() ? new long[0] : tokenizer.encode(prompt.prefix(), false);
+        long[] suf = prompt.suffix().isEmpty() ? new long[0] : tokenizer.encode(prompt.suffix(), false);
+        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        return withEos(concat(specialPrefix, pre, bodyIds, suf, specialSuffix), appendEos);
+    }
+
+    /** Special tokens the tokenizer puts before a text (e.g. BOS), possibly none. */
+    public long[] specialPrefix() {
+        return specialPrefix.clone();
+    }
+
     private long[] withEos(long[] ids, boolean appendEos) {
         if (!appendEos || (ids.length > 0 && ids[ids.length - 1] == eosId)) {
             return ids;
@@ -405,8 +447,10 @@ public final class EncoderModel implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
-        tokenizer.close();
+        if (ownsModel) {
+            model.close();
+            tokenizer.close();
+        }
     }
 
     /**
@@ -417,6 +461,8 @@ public final class EncoderModel implements AutoCloseable {
     public static final class LengthBuckets {
         /** Shortest input of a batch relative to its longest. */
         public static final double BUCKET_RATIO = 0.75;
+        /** A batch is not cut for length below this many inputs: tiny batches cost more in GEMM efficiency than padding. */
+        public static final int MIN_BUCKET = 8;
 
         private LengthBuckets() {}
 
@@ -433,7 +479,7 @@ public final class EncoderModel implements AutoCloseable {
             for (int i : order) {
                 int len = sequences.get(i).length;
                 int newLongest = Math.max(longest, len);
-                boolean otherBucket = !cur.isEmpty() && len < BUCKET_RATIO * longest;
+                boolean otherBucket = cur.size() >= MIN_BUCKET && len < BUCKET_RATIO * longest;
                 if (!cur.isEmpty() && ((long) (cur.size() + 1) * newLongest > maxBatchTokens || cur.size() >= maxBatchSize || otherBucket)) {
                     batches.add(cur);
                     cur = new ArrayList<>();

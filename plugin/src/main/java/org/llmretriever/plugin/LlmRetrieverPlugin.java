@@ -32,7 +32,6 @@ import org.opensearch.common.settings.IndexScopedSettings;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.settings.SettingsFilter;
-import org.opensearch.common.util.concurrent.OpenSearchExecutors;
 import org.opensearch.core.ParseField;
 import org.opensearch.core.action.ActionResponse;
 import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
@@ -93,10 +92,10 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
 
     @Override
     public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
-        // Each forward pass already uses every core through libtorch's intra-op threads; two pool threads let a
-        // query run beside an ingest batch instead of queueing behind it.
-        int size = Math.max(2, OpenSearchExecutors.allocatedProcessors(settings) / 2);
-        return List.of(new FixedExecutorBuilder(settings, LlmRetrieverSettings.INFERENCE_POOL, size, 256,
+        // One forward pass at a time by default: each already uses every core through libtorch's intra-op
+        // threads, and concurrent passes would oversubscribe the cores (measured: 4x slower ingest on 2 cores).
+        // More threads make sense with fewer torch threads each (plugins.llm_retriever.torch_threads) or a GPU.
+        return List.of(new FixedExecutorBuilder(settings, LlmRetrieverSettings.INFERENCE_POOL, 1, 256,
             "thread_pool." + LlmRetrieverSettings.INFERENCE_POOL));
     }
 

@@ -2,6 +2,7 @@ package org.llmretriever.cli;
 
 import org.llmretriever.bench.BenchReport;
 import org.llmretriever.bench.EncoderBenchmark;
+import org.llmretriever.bench.PluginBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,7 @@ import java.util.concurrent.Callable;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run benchmarks; each prints a table and writes JSON under bench-results/.",
-    subcommands = { BenchCommand.Encoder.class }
+    subcommands = { BenchCommand.Encoder.class, BenchCommand.Plugin.class }
 )
 public final class BenchCommand implements Runnable {
     @Override
@@ -34,6 +35,32 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BenchReport r = new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
+            r.print(System.out);
+            r.write(out);
+            System.out.println("wrote " + out.toAbsolutePath());
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench plugin}. */
+    @Command(name = "plugin", mixinStandardHelpOptions = true,
+        description = "Ingest through _bulk + pipeline vs the encoder alone, batched vs single-document inference, llm_knn vs _embed + knn latency.")
+    static final class Plugin implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "bench-results/plugin.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
+        boolean quick;
+
+        @Option(names = "--node-setting", description = "Extra node setting for the benchmark node, e.g. plugins.llm_retriever.torch_threads=1 (repeatable).")
+        java.util.Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--bulk-concurrency", defaultValue = "1", description = "Bulk requests in flight while ingesting (default: ${DEFAULT-VALUE}).")
+        int bulkConcurrency;
+
+        @Override
+        public Integer call() throws Exception {
+            BenchReport r = new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(Paths.home().resolve("bench-plugin"), Paths.distDir());
             r.print(System.out);
             r.write(out);
             System.out.println("wrote " + out.toAbsolutePath());

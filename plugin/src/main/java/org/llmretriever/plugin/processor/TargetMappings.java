@@ -19,6 +19,15 @@ import java.util.Map;
 record TargetMappings(boolean known, String type, int dimension, String nestedPath) {
     static final TargetMappings UNKNOWN = new TargetMappings(false, null, 0, null);
 
+    /** Parsed mapping sources by index UUID and mapping version: parsing a mapping per document is too slow. */
+    private static final java.util.Map<String, Map<String, Object>> PARSED = java.util.Collections.synchronizedMap(
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Map<String, Object>> eldest) {
+                return size() > 256;
+            }
+        });
+
     /** Looks up {@code field} (dotted path) in the mapping of {@code index} (alias or data stream: its write index). */
     @SuppressWarnings("unchecked")
     static TargetMappings lookup(Metadata metadata, String index, String field) {
@@ -39,7 +48,12 @@ record TargetMappings(boolean known, String type, int dimension, String nestedPa
         if (mm == null) {
             return UNKNOWN;
         }
-        Map<String, Object> node = mm.sourceAsMap();
+        String key = im.getIndexUUID() + ":" + im.getMappingVersion();
+        Map<String, Object> node = PARSED.get(key);
+        if (node == null) {
+            node = mm.sourceAsMap();
+            PARSED.put(key, node);
+        }
         String nested = null;
         String[] parts = field.split("\\.");
         StringBuilder path = new StringBuilder();

@@ -1,0 +1,43 @@
+package org.llmretriever.trainer.corpus;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What reading a corpus found: documents used and documents skipped (and why). Never fatal. */
+public final class CorpusStats {
+    final AtomicLong read = new AtomicLong();
+    final AtomicLong used = new AtomicLong();
+    final AtomicLong skippedEmpty = new AtomicLong();
+    final AtomicLong skippedNonText = new AtomicLong();
+    final AtomicLong skippedMalformed = new AtomicLong();
+
+    /** Documents read from the source. */
+    public long read() {
+        return read.get();
+    }
+
+    /** Documents with usable text. */
+    public long used() {
+        return used.get();
+    }
+
+    /** Documents whose configured fields were missing or blank. */
+    public long skippedEmpty() {
+        return skippedEmpty.get();
+    }
+
+    /** Documents whose configured fields held no string (numbers, objects). */
+    public long skippedNonText() {
+        return skippedNonText.get();
+    }
+
+    /** Lines that were not JSON objects. */
+    public long skippedMalformed() {
+        return skippedMalformed.get();
+    }
+
+    @Override
+    public String toString() {
+        return read() + " read, " + used() + " used, skipped: " + skippedEmpty() + " empty, " + skippedNonText() + " non-text, "
+            + skippedMalformed() + " malformed";
+    }
+}

@@ -1,0 +1,80 @@
+package org.llmretriever.trainer.objective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** The loss functions of the three objectives, as differentiable DJL expressions (float32). */
+public final class Losses {
+    private Losses() {}
+
+    /** Mean over rows of {@code -log softmax(logits)[i, i]}: row i's target is column i. */
+    static NDArray crossEntropyDiagonal(NDArray logits) {
+        long b = logits.getShape().get(0);
+        NDManager m = logits.getManager();
+        NDArray index = m.arange(0, (int) b, 1, DataType.INT64).reshape(b, 1);
+        NDArray picked = logits.logSoftmax(1).gather(index, 1); // [B, 1]
+        return picked.mean().neg();
+    }
+
+    /**
+     * Symmetric InfoNCE of paired views: query i should match passage i among all passages (and hard negatives),
+     * and passage i query i among all queries.
+     *
+     * @param q {@code [B, D]} normalized query-view embeddings
+     * @param p {@code [B, D]} normalized passage-view embeddings
+     * @param hardNegatives {@code [H, D]} extra negative passages, or null
+     * @param temperature softmax temperature (e.g. 0.05)
+     */
+    public static NDArray infoNce(NDArray q, NDArray p, NDArray hardNegatives, float temperature) {
+        NDArray candidates = hardNegatives == null ? p : p.concat(hardNegatives, 0);
+        NDArray qp = q.matMul(candidates.transpose()).div(temperature);
+        NDArray pq = p.matMul(q.transpose()).div(temperature);
+        return crossEntropyDiagonal(qp).add(crossEntropyDiagonal(pq)).div(2f);
+    }
+
+    /**
+     * LLaRA's bag-of-words loss: for each row, minus the mean log-probability of its target tokens.
+     *
+     * @param logProbs {@code [B, V]} log-probabilities
+     * @param targets {@code [B, V]} float multi-hot (1 at each target token id); rows without targets are ignored
+     */
+    public static NDArray bagOfWords(NDArray logProbs, NDArray targets) {
+        NDArray perRow = logProbs.mul(targets).sum(new int[] { 1 });          // [B]
+        NDArray counts = targets.sum(new int[] { 1 });                         // [B]
+        NDArray has = counts.gt(0).toType(DataType.FLOAT32, false);
+        NDArray rowLoss = perRow.neg().div(counts.maximum(1f)).mul(has);
+        return rowLoss.sum().div(has.sum().maximum(1f));
+    }
+
+    /**
+     * Causal language-model loss: mean cross-entropy of predicting token t+1 from position t, over pairs where
+     * both tokens are real.
+     *
+     * @param logits {@code [B, T, V]}
+     * @param ids {@code [B, T]} int64
+     * @param valid {@code [B, T]} bool
+     */
+    public static NDArray clm(NDArray logits, NDArray ids, NDArray valid) {
+        long t = logits.getShape().get(1);
+        NDArray pred = logits.get(":, :" + (t - 1) + ", :");                    // [B, T-1, V]
+        NDArray next = ids.get(":, 1:").expandDims(2);                          // [B, T-1, 1]
+        NDArray logp = pred.logSoftmax(2).gather(next, 2).squeeze(2);           // [B, T-1]
+        NDArray v = valid.get(":, 1:").logicalAnd(valid.get(":, :" + (t - 1))).toType(DataType.FLOAT32, false);
+        return logp.mul(v).sum().neg().div(v.sum().maximum(1f));
+    }
+
+    /** Multi-hot {@code [B, V]} float32 rows from token id lists. */
+    public static NDArray multiHot(NDManager m, long[][] ids, int vocab) {
+        float[] hot = new float[ids.length * vocab];
+        for (int b = 0; b < ids.length; b++) {
+            for (long id : ids[b]) {
+                if (id >= 0 && id < vocab) {
+                    hot[b * vocab + (int) id] = 1f;
+                }
+            }
+        }
+        return m.create(hot, new Shape(ids.length, vocab));
+    }
+}

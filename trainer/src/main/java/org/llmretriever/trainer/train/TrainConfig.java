@@ -1,0 +1,117 @@
+package org.llmretriever.trainer.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every knob of {@code adapt}. Mutable on purpose: the CLI and tests set what they need. */
+public final class TrainConfig {
+    /** Objectives, run in sequence. */
+    public List<String> objectives = new ArrayList<>(List.of("llm2ir"));
+    /** Optimizer steps per objective. */
+    public int steps = 100;
+    /** Documents (or passages) per micro-batch. */
+    public int batchSize = 8;
+    /** Micro-batches per optimizer step. */
+    public int gradAccum = 1;
+    /** Peak learning rate. */
+    public double lr = 2e-4;
+    /** Linear warm-up steps. */
+    public int warmupSteps = 10;
+    /** Decay after warm-up: cosine, linear or constant. */
+    public String schedule = "cosine";
+    /** Decoupled weight decay (AdamW). */
+    public double weightDecay = 0.0;
+    /** Global gradient-norm clip (0 = off). */
+    public double maxGradNorm = 1.0;
+    /** Seed of sampling, crops, initialization and dropout. */
+    public long seed = 42;
+    /** Longest training sequence in tokens. */
+    public int maxTokens = 256;
+    /** LLM2IR crop lengths (tokens). */
+    public int cropMin = 16;
+    public int cropMax = 64;
+    /** InfoNCE temperature. */
+    public double temperature = 0.05;
+    /** BM25 hard negatives per query crop (needs an OpenSearch source). */
+    public int hardNegatives = 0;
+    /** LoRA rank (0 = full fine-tuning). */
+    public int loraRank = 16;
+    public double loraAlpha = 32;
+    public double loraDropout = 0.05;
+    /** LoRA target module names (empty = attention + MLP projections of the family). */
+    public List<String> loraTargets = new ArrayList<>();
+    /** LLaRA placeholder tokens per suffix. */
+    public int llaraTokens = 8;
+    /** LLaRA passage length (tokens) for EBAE/EBAR. */
+    public int llaraPassageTokens = 64;
+    /** Remove English stop words from LLaRA's bag-of-words targets. */
+    public boolean llaraStopwords = true;
+    /** Weight of the causal-LM loss inside LLaRA. */
+    public double llaraClmWeight = 1.0;
+    /** Keep at most this many documents in memory (0 = all). */
+    public int maxDocs = 50_000;
+    /** Write a checkpoint every N steps (0 = only at the end). */
+    public int checkpointEvery = 50;
+    /** Output directory (adapter/, model/, checkpoints/, metrics.jsonl, summary.json). */
+    public Path outDir;
+    /** Continue from {@code outDir/checkpoints/latest}. */
+    public boolean resume;
+    /** Stop after this many steps of the whole run (for tests of interruption); 0 = no limit. */
+    public int stopAfterSteps = 0;
+
+    /** Validates values and combinations; messages name the option. */
+    public void validate() {
+        if (objectives.isEmpty()) {
+            throw new IllegalArgumentException("--objective needs at least one of llm2ir, llara, clm");
+        }
+        for (String o : objectives) {
+            if (!List.of("llm2ir", "llara", "clm").contains(o)) {
+                throw new IllegalArgumentException("--objective '" + o + "' is unknown (use llm2ir, llara, clm, or a comma-separated sequence)");
+            }
+        }
+        positive("--steps", steps);
+        positive("--batch-size", batchSize);
+        positive("--grad-accum", gradAccum);
+        positive("--max-tokens", maxTokens);
+        if (objectives.contains("llm2ir") && batchSize < 2) {
+            throw new IllegalArgumentException("--batch-size must be at least 2 for llm2ir (in-batch negatives)");
+        }
+        if (lr <= 0) {
+            throw new IllegalArgumentException("--lr must be positive");
+        }
+        if (!List.of("cosine", "linear", "constant").contains(schedule)) {
+            throw new IllegalArgumentException("--schedule must be cosine, linear or constant, got " + schedule);
+        }
+        if (cropMin < 2 || cropMax < cropMin) {
+            throw new IllegalArgumentException("need 2 <= --crop-min <= --crop-max, got " + cropMin + " and " + cropMax);
+        }
+        if (cropMax + 8 > maxTokens) {
+            throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
+        }
+        if (temperature <= 0) {
+            throw new IllegalArgumentException("--temperature must be positive");
+        }
+        if (loraRank < 0) {
+            throw new IllegalArgumentException("--lora-rank must be >= 0 (0 = full fine-tuning)");
+        }
+        positive("--llara-tokens", llaraTokens);
+        if (llaraPassageTokens < 4 || 2 * llaraPassageTokens + 64 > maxTokens * 2) {
+            throw new IllegalArgumentException("--llara-passage-tokens must be between 4 and about --max-tokens");
+        }
+        if (outDir == null) {
+            throw new IllegalArgumentException("--out is required");
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be positive, got " + v);
+        }
+    }
+
+    /** Whether parameters are trained through LoRA (else all weights). */
+    public boolean lora() {
+        return loraRank > 0;
+    }
+}

@@ -1,0 +1,103 @@
+package org.llmretriever.trainer.train;
+
+import org.llmretriever.encoder.EncoderModel;
+import org.llmretriever.encoder.model.DecoderModel;
+import org.llmretriever.encoder.model.Linear;
+import org.llmretriever.encoder.tokenize.TextTokenizer;
+import org.llmretriever.trainer.corpus.Corpus;
+import org.llmretriever.trainer.index.HardNegativeMiner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What objectives work with: model, tokenizer (which LLaRA may extend), corpus, configuration, tokens cache. */
+public final class TrainContext {
+    private final TrainConfig config;
+    private EncoderModel encoder;
+    private final Corpus corpus;
+    private final HardNegativeMiner miner;
+    private TextTokenizer tokenizer;
+    private final List<long[]> tokenCache;
+    private final Set<Integer> trainableEmbeddingRows = new TreeSet<>();
+
+    /** New context; the tokenizer starts as the encoder's. */
+    public TrainContext(TrainConfig config, EncoderModel encoder, Corpus corpus, HardNegativeMiner miner) {
+        this.config = config;
+        this.encoder = encoder;
+        this.corpus = corpus;
+        this.miner = miner;
+        this.tokenizer = encoder.tokenizer();
+        this.tokenCache = new ArrayList<>(java.util.Collections.nCopies(corpus.size(), (long[]) null));
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public EncoderModel encoder() {
+        return encoder;
+    }
+
+    /** Switches to another view of the same model (other pooling/prompts, extended tokenizer). */
+    public void setEncoder(EncoderModel e) {
+        encoder = e;
+    }
+
+    public DecoderModel model() {
+        return encoder.model();
+    }
+
+    public Corpus corpus() {
+        return corpus;
+    }
+
+    /** BM25 hard-negative source, or null. */
+    public HardNegativeMiner miner() {
+        return miner;
+    }
+
+    /** The tokenizer in use (LLaRA adds placeholder tokens to it). */
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Replaces the tokenizer (the old one is kept open by the encoder). */
+    public void setTokenizer(TextTokenizer t) {
+        tokenizer = t;
+        for (int i = 0; i < tokenCache.size(); i++) {
+            tokenCache.set(i, null);
+        }
+    }
+
+    /** Token ids of document i's text (no special tokens), cached. */
+    public synchronized long[] tokens(int doc) {
+        long[] t = tokenCache.get(doc);
+        if (t == null) {
+            t = tokenizer.encode(corpus.documents().get(doc).text(), false);
+            tokenCache.set(doc, t);
+        }
+        return t;
+    }
+
+    /** Embedding rows that train even under LoRA (LLaRA's new placeholder tokens). */
+    public Set<Integer> trainableEmbeddingRows() {
+        return trainableEmbeddingRows;
+    }
+
+    /** Forward FLOPs of one sequence-batch of B × T padded tokens, plus LM-head FLOPs for {@code headPositions}. */
+    public double forwardFlops(long batch, long length, long headPositions) {
+        DecoderModel m = model();
+        long linear = 0;
+        for (Linear l : m.linears().values()) {
+            if (!l.name().equals("lm_head") && !l.name().equals("embed_out")) {
+                linear += l.weight().getShape().size();
+            }
+        }
+        int heads = m.config().requiredInt("num_attention_heads");
+        int headDim = m.config().optInt("head_dim", m.hiddenSize() / heads);
+        double perToken = 2.0 * linear + 4.0 * length * heads * headDim * m.spec().layers();
+        return perToken * batch * length + 2.0 * m.hiddenSize() * m.vocabSize() * headPositions;
+    }
+}

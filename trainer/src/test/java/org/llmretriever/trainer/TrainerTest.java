@@ -1,0 +1,216 @@
+package org.llmretriever.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.llmretriever.encoder.EncoderModel;
+import org.llmretriever.encoder.EncoderOptions;
+import org.llmretriever.encoder.Kind;
+import org.llmretriever.encoder.checkpoint.SafetensorsFile;
+import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.trainer.corpus.Corpus;
+import org.llmretriever.trainer.objective.LlaraObjective;
+import org.llmretriever.trainer.train.Checkpoints;
+import org.llmretriever.trainer.train.TrainConfig;
+import org.llmretriever.trainer.train.Trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+/** Training on tiny models: it learns, it resumes bit-identically, it stops cleanly, LLaRA's tokens persist. */
+public class TrainerTest {
+    @ClassRule
+    public static TemporaryFolder tmp = new TemporaryFolder();
+    private static Path baseDir;
+    private static SyntheticCorpus corpus;
+
+    @BeforeClass
+    public static void setUp() throws Exception {
+        baseDir = TinyModels.write(tmp.newFolder("base").toPath(), "llama", 21);
+        corpus = new SyntheticCorpus(32, 7);
+    }
+
+    private static TrainConfig config(String objectives, Path out) {
+        TrainConfig c = new TrainConfig();
+        c.objectives = List.of(objectives.split(","));
+        c.outDir = out;
+        c.steps = 30;
+        c.batchSize = 8;
+        c.lr = 3e-3;
+        c.warmupSteps = 3;
+        c.cropMin = 8;
+        c.cropMax = 24;
+        c.maxTokens = 96;
+        c.temperature = 0.1;
+        c.checkpointEvery = 0;
+        c.seed = 5;
+        c.llaraPassageTokens = 24;
+        return c;
+    }
+
+    /** Fraction of held-back crops whose own document is the nearest training text. */
+    static double crops(EncoderModel m) {
+        float[][] q = m.embed(corpus.heldBack, Kind.QUERY).vectors();
+        float[][] p = m.embed(corpus.train.stream().map(d -> d.text()).toList(), Kind.PASSAGE).vectors();
+        int hits = 0;
+        for (int i = 0; i < q.length; i++) {
+            int best = -1;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < p.length; j++) {
+                double s = 0;
+                for (int k = 0; k < q[i].length; k++) {
+                    s += q[i][k] * p[j][k];
+                }
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = j;
+                }
+            }
+            hits += best == i ? 1 : 0;
+        }
+        return (double) hits / q.length;
+    }
+
+    @Test
+    public void llm2irImprovesRetrievalOfHeldBackCropsToTheirDocuments() throws Exception {
+        Path out = tmp.newFolder("llm2ir").toPath();
+        TrainConfig cfg = config("llm2ir", out);
+        cfg.loraRank = 0; // full fine-tuning of the tiny model
+        cfg.steps = 80;
+        cfg.batchSize = 16;
+        double before;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            before = crops(base);
+            Trainer.Result r = new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
+            assertTrue(r.completed());
+        }
+        double after;
+        try (EncoderModel trained = EncoderModel.load(out.resolve("model"), EncoderOptions.defaults())) {
+            after = crops(trained);
+        }
+        System.out.printf("llm2ir crop->document top-1 on held-back crops: before %.3f, after %.3f%n", before, after);
+        assertTrue("held-back crop retrieval must improve: before " + before + ", after " + after, after >= before + 0.2);
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(80, lines.size());
+        JsonNode first = new ObjectMapper().readTree(lines.get(0));
+        JsonNode last = new ObjectMapper().readTree(lines.get(79));
+        assertTrue(last.path("loss").asDouble() < first.path("loss").asDouble());
+        assertTrue(first.path("losses").has("infonce") && first.has("lr") && first.has("grad_norm") && first.has("tokens_per_s"));
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertTrue(summary.path("completed").asBoolean());
+    }
+
+    @Test
+    public void aResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+        Path full = tmp.newFolder("full").toPath();
+        Path split = tmp.newFolder("split").toPath();
+        TrainConfig a = config("llm2ir", full);
+        a.steps = 12;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            new Trainer(a, base, Corpus.of(corpus.train), null, null).run();
+        }
+        TrainConfig b = config("llm2ir", split);
+        b.steps = 12;
+        b.stopAfterSteps = 5; // like Ctrl-C after step 5
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            Trainer.Result r = new Trainer(b, base, Corpus.of(corpus.train), null, null).run();
+            assertFalse(r.completed());
+            assertTrue(Files.isDirectory(Checkpoints.latest(split)));
+        }
+        b.stopAfterSteps = 0;
+        b.resume = true;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            assertTrue(new Trainer(b, base, Corpus.of(corpus.train), null, null).run().completed());
+        }
+        try (SafetensorsFile x = SafetensorsFile.open(full.resolve("adapter/adapter_model.safetensors"));
+             SafetensorsFile y = SafetensorsFile.open(split.resolve("adapter/adapter_model.safetensors"))) {
+            assertEquals(x.tensors().keySet(), y.tensors().keySet());
+            for (String n : x.tensors().keySet()) {
+                assertArrayEquals(n, x.readFloats(n), y.readFloats(n), 0f);
+            }
+        }
+        assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")).size(), Files.readAllLines(split.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    public void aStopRequestWritesALoadableCheckpoint() throws Exception {
+        Path out = tmp.newFolder("stopped").toPath();
+        TrainConfig cfg = config("llm2ir", out);
+        cfg.steps = 200;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            AtomicInteger steps = new AtomicInteger();
+            Trainer[] t = new Trainer[1];
+            t[0] = new Trainer(cfg, base, Corpus.of(corpus.train), null, new Trainer.Listener() {
+                @Override
+                public void stepEnded(int phase, String objective, int step, double loss, double tps) {
+                    if (steps.incrementAndGet() == 3) {
+                        t[0].requestStop(); // what the Ctrl-C hook does
+                    }
+                }
+            });
+            Trainer.Result r = t[0].run();
+            assertFalse(r.completed());
+        }
+        Checkpoints.State s = Checkpoints.load(out, cfg);
+        assertEquals(3, s.step());
+        assertFalse(s.params().isEmpty());
+        assertFalse(s.moments().isEmpty());
+    }
+
+    @Test
+    public void llaraAddsPlaceholderTokensThatAreSavedAndReloaded() throws Exception {
+        Path out = tmp.newFolder("llara").toPath();
+        TrainConfig cfg = config("llara,llm2ir", out);
+        cfg.steps = 6;
+        int baseVocab;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            baseVocab = base.model().vocabSize();
+            Trainer.Result r = new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
+            assertTrue(r.completed());
+            assertEquals("suffix_mean:8", r.retriever().pooling());
+            assertTrue(r.retriever().passagePrompt().startsWith("{text}" + LlaraObjective.SUMMARIZE));
+            JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+            assertTrue(first.path("losses").has("ebae") && first.path("losses").has("ebar") && first.path("losses").has("clm"));
+        }
+        EncoderOptions o = EncoderOptions.defaults().withPooling(Pooling.suffixMean(8))
+            .withPrompts("{text}" + LlaraObjective.PREDICT + String.join("", LlaraObjective.placeholderTokens(8)),
+                "{text}" + LlaraObjective.SUMMARIZE + String.join("", LlaraObjective.placeholderTokens(8)));
+        try (EncoderModel trained = EncoderModel.load(out.resolve("model"), o)) {
+            assertEquals(baseVocab + 8, trained.model().vocabSize());
+            assertEquals(baseVocab, trained.tokenizer().tokenId("<llara_0>").getAsInt());
+            assertEquals(baseVocab + 7, trained.tokenizer().tokenId("<llara_7>").getAsInt());
+            long[] ids = trained.prepare(List.of("cats sleep"), Kind.PASSAGE).sequences().get(0);
+            assertEquals(baseVocab + 7, ids[ids.length - 1]);
+            assertEquals(32, trained.embed(List.of("cats sleep"), Kind.QUERY).vectors()[0].length);
+        }
+        JsonNode config = new ObjectMapper().readTree(out.resolve("model/config.json").toFile());
+        assertEquals(baseVocab + 8, config.path("vocab_size").asInt());
+    }
+
+    @Test
+    public void clmFromRandomWeightsLowersTheLanguageModelLoss() throws Exception {
+        Path out = tmp.newFolder("clm").toPath();
+        TrainConfig cfg = config("clm", out);
+        cfg.loraRank = 0;
+        cfg.steps = 25;
+        cfg.lr = 5e-3;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
+        }
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        double first = new ObjectMapper().readTree(lines.get(0)).path("loss").asDouble();
+        double last = new ObjectMapper().readTree(lines.get(lines.size() - 1)).path("loss").asDouble();
+        assertTrue("clm loss " + first + " -> " + last, last < first * 0.8);
+    }
+}
