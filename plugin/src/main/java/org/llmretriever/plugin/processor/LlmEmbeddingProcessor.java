@@ -151,6 +151,9 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
                 }
                 throw new IllegalArgumentException("field [" + source + "] (llm_embedding with model [" + model + "]) is null");
             }
+            if (value instanceof String blank && blank.isBlank() && ignoreMissing) {
+                continue; // no text to embed counts as missing
+            }
             TargetMappings tm = TargetMappings.lookup(state.metadata(), index, target);
             if (value instanceof String s) {
                 checkTarget(tm, target, def);

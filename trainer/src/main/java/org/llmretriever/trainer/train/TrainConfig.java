@@ -83,11 +83,13 @@ public final class TrainConfig {
         if (!List.of("cosine", "linear", "constant").contains(schedule)) {
             throw new IllegalArgumentException("--schedule must be cosine, linear or constant, got " + schedule);
         }
-        if (cropMin < 2 || cropMax < cropMin) {
-            throw new IllegalArgumentException("need 2 <= --crop-min <= --crop-max, got " + cropMin + " and " + cropMax);
-        }
-        if (cropMax + 8 > maxTokens) {
-            throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
+        if (objectives.contains("llm2ir")) {
+            if (cropMin < 2 || cropMax < cropMin) {
+                throw new IllegalArgumentException("need 2 <= --crop-min <= --crop-max, got " + cropMin + " and " + cropMax);
+            }
+            if (cropMax + 8 > maxTokens) {
+                throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
+            }
         }
         if (temperature <= 0) {
             throw new IllegalArgumentException("--temperature must be positive");
@@ -95,9 +97,12 @@ public final class TrainConfig {
         if (loraRank < 0) {
             throw new IllegalArgumentException("--lora-rank must be >= 0 (0 = full fine-tuning)");
         }
-        positive("--llara-tokens", llaraTokens);
-        if (llaraPassageTokens < 4 || 2 * llaraPassageTokens + 64 > maxTokens * 2) {
-            throw new IllegalArgumentException("--llara-passage-tokens must be between 4 and about --max-tokens");
+        if (objectives.contains("llara")) {
+            positive("--llara-tokens", llaraTokens);
+            if (llaraPassageTokens < 4 || llaraPassageTokens + 2 * llaraTokens + 40 > maxTokens) {
+                throw new IllegalArgumentException("--llara-passage-tokens (" + llaraPassageTokens + ") plus two suffixes of --llara-tokens ("
+                    + llaraTokens + ") placeholders and their prompts must fit --max-tokens (" + maxTokens + ")");
+            }
         }
         if (outDir == null) {
             throw new IllegalArgumentException("--out is required");

@@ -1,0 +1,311 @@
+package org.llmretriever.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import me.tongfei.progressbar.ProgressBar;
+import org.llmretriever.client.SearchClient;
+import org.llmretriever.encoder.EncoderModel;
+import org.llmretriever.encoder.EncoderOptions;
+import org.llmretriever.encoder.checkpoint.ModelConfig;
+import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.model.RandomInit;
+import org.llmretriever.encoder.tokenize.BpeTrainer;
+import org.llmretriever.trainer.corpus.Corpus;
+import org.llmretriever.trainer.corpus.CorpusSource;
+import org.llmretriever.trainer.corpus.Document;
+import org.llmretriever.trainer.corpus.IndexCorpus;
+import org.llmretriever.trainer.corpus.JsonlCorpus;
+import org.llmretriever.trainer.index.HardNegativeMiner;
+import org.llmretriever.trainer.index.Reembedder;
+import org.llmretriever.trainer.train.TrainConfig;
+import org.llmretriever.trainer.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code adapt}: adapts an LLM to a corpus without labels (LLM2IR contrastive, LLaRA EBAE/EBAR, or plain CLM),
+ * then optionally registers the result with the plugin and re-embeds the index.
+ */
+@Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Adapt an LLM for retrieval on a corpus, without labels.",
+        "Examples:",
+        "  ./llm-retriever adapt --model ./models/base --opensearch http://127.0.0.1:9200 --index docs --fields title,text \\",
+        "      --objective llm2ir --steps 200 --out ./runs/docs-llm2ir --register docs-llm2ir --reembed",
+        "  ./llm-retriever adapt --init-config tiny-llama.json --jsonl corpus.jsonl --fields text --objective clm --full --out ./runs/base"
+    })
+public final class AdaptCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", description = "Base model: a Hugging Face directory or hub id (org/name).")
+    String model;
+
+    @Option(names = "--init-config", description = "Start from random weights of this config.json instead of --model (use with --objective clm).")
+    Path initConfig;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json for --init-config (default: train a byte-level BPE on the corpus).")
+    Path tokenizer;
+
+    @Option(names = "--vocab-size", defaultValue = "8192", description = "BPE vocabulary when training a tokenizer (default: ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--index", description = "Index to read documents from (with --opensearch).")
+    String index;
+
+    @Option(names = "--jsonl", description = "JSON-lines corpus file.")
+    Path jsonl;
+
+    @Option(names = "--beir", description = "BEIR dataset directory (its corpus.jsonl, fields title,text).")
+    Path beir;
+
+    @Option(names = "--fields", split = ",", description = "Text fields, comma-separated (default: title,text).")
+    List<String> fields = new ArrayList<>(List.of("title", "text"));
+
+    @Option(names = "--max-docs", defaultValue = "50000", description = "Keep at most this many documents (uniform sample; default: ${DEFAULT-VALUE}).")
+    int maxDocs;
+
+    @Option(names = "--objective", defaultValue = "llm2ir", split = ",", description = "llm2ir, llara, clm, or a sequence such as llara,llm2ir.")
+    List<String> objectives;
+
+    @Option(names = "--steps", defaultValue = "200", description = "Optimizer steps per objective (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "16") int batchSize;
+    @Option(names = "--grad-accum", defaultValue = "1") int gradAccum;
+    @Option(names = "--lr", defaultValue = "2e-4") double lr;
+    @Option(names = "--warmup-steps", defaultValue = "20") int warmup;
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant.") String schedule;
+    @Option(names = "--weight-decay", defaultValue = "0.0") double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Longest training sequence (default: ${DEFAULT-VALUE}).") int maxTokens;
+    @Option(names = "--crop-min", defaultValue = "32") int cropMin;
+    @Option(names = "--crop-max", defaultValue = "128") int cropMax;
+    @Option(names = "--temperature", defaultValue = "0.05") double temperature;
+    @Option(names = "--hard-negatives", defaultValue = "0", description = "BM25 hard negatives per crop (needs --opensearch/--index).") int hardNegatives;
+    @Option(names = "--lora-rank", defaultValue = "16") int loraRank;
+    @Option(names = "--lora-alpha", defaultValue = "32") double loraAlpha;
+    @Option(names = "--lora-dropout", defaultValue = "0.05") double loraDropout;
+    @Option(names = "--lora-targets", split = ",", description = "Module names to adapt (default: attention and MLP projections).") List<String> loraTargets = new ArrayList<>();
+    @Option(names = "--full", description = "Full fine-tuning instead of LoRA (small models).") boolean full;
+    @Option(names = "--llara-tokens", defaultValue = "8") int llaraTokens;
+    @Option(names = "--llara-passage-tokens", defaultValue = "64") int llaraPassageTokens;
+    @Option(names = "--llara-clm-weight", defaultValue = "1.0") double llaraClmWeight;
+    @Option(names = "--no-stopwords", description = "Keep stop words in LLaRA's bag-of-words targets.") boolean keepStopwords;
+    @Option(names = "--pooling", defaultValue = "last_token", description = "Embedding pooling of the base model for llm2ir.") String pooling;
+    @Option(names = "--query-prompt", defaultValue = "") String queryPrompt;
+    @Option(names = "--passage-prompt", defaultValue = "") String passagePrompt;
+    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--dtype", defaultValue = "auto") String dtype;
+
+    @Option(names = "--out", required = true, description = "Output directory (model/, adapter/, checkpoints/, metrics.jsonl, summary.json).")
+    Path out;
+
+    @Option(names = "--checkpoint-every", defaultValue = "50") int checkpointEvery;
+    @Option(names = "--resume", description = "Continue from --out's last checkpoint.") boolean resume;
+
+    @Option(names = "--register", description = "Register the adapted model with the plugin under this name.")
+    String register;
+
+    @Option(names = "--models-path", description = "The cluster's plugins.llm_retriever.models_path as seen from here (default: the local node's).")
+    Path modelsPath;
+
+    @Option(names = "--reembed", description = "Re-embed --index with the registered model (fresh index + alias swap).")
+    boolean reembed;
+
+    @Option(names = "--pipeline", description = "llm_embedding pipeline to copy for --reembed (default: the index's default_pipeline).")
+    String pipeline;
+
+    @Override
+    public Integer call() throws Exception {
+        if (reembed && (register == null || index == null)) {
+            throw new IllegalArgumentException("--reembed needs --register NAME and --opensearch/--index");
+        }
+        if ((model == null) == (initConfig == null)) {
+            throw new IllegalArgumentException("give exactly one of --model and --init-config");
+        }
+        TrainConfig cfg = trainConfig();
+        cfg.validate();
+        SearchClient client = connection.url != null ? connection.connect() : null;
+        try {
+            Corpus corpus = Corpus.load(source(client), maxDocs, seed);
+            System.out.println("corpus: " + corpus.description() + " — " + corpus.stats());
+            Path baseDir = initConfig != null ? initialize(corpus) : resolveModel();
+            EncoderOptions opts = EncoderOptions.defaults().withPooling(Pooling.parse(pooling)).withPrompts(queryPrompt, passagePrompt)
+                .withMaxTokens(Math.max(maxTokens, 16)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
+            HardNegativeMiner miner = hardNegatives > 0 && client != null && index != null ? new HardNegativeMiner(client, index, fields) : null;
+            if (hardNegatives > 0 && miner == null) {
+                throw new IllegalArgumentException("--hard-negatives needs --opensearch and --index");
+            }
+            Trainer.Result result;
+            try (EncoderModel base = EncoderModel.load(baseDir, opts)) {
+                System.out.printf("model: %s (%s, %,d parameters, %s on %s)%n", baseDir, base.model().spec().modelType(),
+                    base.model().parameterCount(), base.model().dtype(), base.model().device());
+                result = train(cfg, base, corpus, miner);
+            }
+            if (!result.completed()) {
+                System.out.println("stopped; checkpoint written to " + out.resolve("checkpoints/latest") + " (continue with --resume)");
+                return ExitCodes.INTERRUPTED;
+            }
+            System.out.println("adapted model: " + result.modelDir() + (result.adapterDir() != null ? ", LoRA adapter: " + result.adapterDir() : ""));
+            if (register != null) {
+                if (client == null) {
+                    throw new IllegalArgumentException("--register needs --opensearch");
+                }
+                Reembedder re = new Reembedder(client, System.out);
+                Path models = modelsPath != null ? modelsPath : Paths.home().resolve("models");
+                re.register(register, result.modelDir(), models, result.retriever().asMap());
+                if (reembed) {
+                    long total = client.get("/" + index + "/_count").path("count").asLong();
+                    try (ProgressBar pb = Progress.bar("re-embed", total, "docs")) {
+                        Reembedder.Result r = re.reembed(index, register, pipeline, pb::stepTo);
+                        pb.stepTo(r.documents());
+                    }
+                }
+            }
+            return ExitCodes.OK;
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
+    private Trainer.Result train(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner) throws Exception {
+        ProgressBar[] bar = new ProgressBar[1];
+        Trainer trainer = new Trainer(cfg, base, corpus, miner, new Trainer.Listener() {
+            @Override
+            public void phaseStarted(int phase, String objective, int fromStep, int total) {
+                bar[0] = Progress.bar(objective, total, "steps");
+                bar[0].stepTo(fromStep);
+            }
+
+            @Override
+            public void stepEnded(int phase, String objective, int step, double loss, double tps) {
+                bar[0].stepTo(step + 1);
+                bar[0].setExtraMessage(String.format(" loss %.4f, %.0f tok/s", loss, tps));
+            }
+
+            @Override
+            public void phaseEnded(int phase, String objective) {
+                bar[0].close();
+            }
+        });
+        Thread hook = new Thread(() -> {
+            trainer.requestStop(); // Ctrl-C: finish the step, write a checkpoint, exit
+            try {
+                trainer.awaitFinished(120_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "adapt-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return trainer.run();
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for us
+            }
+        }
+    }
+
+    private TrainConfig trainConfig() {
+        TrainConfig c = new TrainConfig();
+        c.objectives = objectives;
+        c.steps = steps;
+        c.batchSize = batchSize;
+        c.gradAccum = gradAccum;
+        c.lr = lr;
+        c.warmupSteps = warmup;
+        c.schedule = schedule;
+        c.weightDecay = weightDecay;
+        c.maxGradNorm = maxGradNorm;
+        c.seed = seed;
+        c.maxTokens = maxTokens;
+        c.cropMin = cropMin;
+        c.cropMax = cropMax;
+        c.temperature = temperature;
+        c.hardNegatives = hardNegatives;
+        c.loraRank = full || initConfig != null ? 0 : loraRank;
+        c.loraAlpha = loraAlpha;
+        c.loraDropout = loraDropout;
+        c.loraTargets = loraTargets;
+        c.llaraTokens = llaraTokens;
+        c.llaraPassageTokens = llaraPassageTokens;
+        c.llaraClmWeight = llaraClmWeight;
+        c.llaraStopwords = !keepStopwords;
+        c.maxDocs = maxDocs;
+        c.checkpointEvery = checkpointEvery;
+        c.outDir = out;
+        c.resume = resume;
+        return c;
+    }
+
+    private CorpusSource source(SearchClient client) {
+        int given = (index != null ? 1 : 0) + (jsonl != null ? 1 : 0) + (beir != null ? 1 : 0);
+        if (given != 1) {
+            throw new IllegalArgumentException("give exactly one corpus: --opensearch URL --index I, --jsonl FILE or --beir DIR");
+        }
+        if (index != null) {
+            if (client == null) {
+                throw new IllegalArgumentException("--index needs --opensearch URL");
+            }
+            return new IndexCorpus(client, index, fields);
+        }
+        return jsonl != null ? new JsonlCorpus(jsonl, fields) : JsonlCorpus.beir(beir);
+    }
+
+    private Path resolveModel() {
+        Path p = Path.of(model);
+        if (Files.isDirectory(p)) {
+            return p;
+        }
+        if (model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            return new org.llmretriever.encoder.checkpoint.HubDownloader().download(model, "main");
+        }
+        throw new IllegalArgumentException("--model " + model + " is neither a directory nor a Hugging Face hub id (org/name)");
+    }
+
+    /** Random weights of --init-config with a given or freshly trained tokenizer, written to out/init. */
+    private Path initialize(Corpus corpus) throws IOException {
+        Path dir = out.resolve("init");
+        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            return dir; // resume: the same random start
+        }
+        ObjectNode config = (ObjectNode) JSON.readTree(initConfig.toFile());
+        String tokJson;
+        if (tokenizer != null) {
+            tokJson = Files.readString(tokenizer);
+        } else {
+            System.out.println("training a byte-level BPE tokenizer (" + vocabSize + " tokens) on the corpus ...");
+            tokJson = BpeTrainer.train(corpus.documents().stream().map(Document::text).toList(), vocabSize, 2);
+            config.put("bos_token_id", BpeTrainer.BOS_ID);
+            config.put("eos_token_id", BpeTrainer.EOS_ID);
+            config.put("pad_token_id", BpeTrainer.PAD_ID);
+        }
+        int vocab = JSON.readTree(tokJson).path("model").path("vocab").size() + 0;
+        config.put("vocab_size", Math.max(vocab, config.path("vocab_size").asInt(0)));
+        RandomInit.write(ModelConfig.of(config, initConfig.toString()), tokJson, seed, dir, Long.MAX_VALUE);
+        if (tokenizer == null) {
+            Files.writeString(dir.resolve("tokenizer_config.json"), BpeTrainer.tokenizerConfigJson(maxTokens));
+        }
+        System.out.println("random " + config.path("model_type").asText() + " model initialized in " + dir);
+        return dir;
+    }
+}
