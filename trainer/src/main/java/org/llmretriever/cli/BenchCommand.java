@@ -3,6 +3,7 @@ package org.llmretriever.cli;
 import org.llmretriever.bench.BenchReport;
 import org.llmretriever.bench.EncoderBenchmark;
 import org.llmretriever.bench.PluginBenchmark;
+import org.llmretriever.bench.TrainerBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run benchmarks; each prints a table and writes JSON under bench-results/.",
-    subcommands = { BenchCommand.Encoder.class, BenchCommand.Plugin.class }
+    subcommands = { BenchCommand.Encoder.class, BenchCommand.Plugin.class, BenchCommand.Trainer.class }
 )
 public final class BenchCommand implements Runnable {
     @Override
@@ -61,6 +62,26 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BenchReport r = new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(Paths.home().resolve("bench-plugin"), Paths.distDir());
+            r.print(System.out);
+            r.write(out);
+            System.out.println("wrote " + out.toAbsolutePath());
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench trainer}. */
+    @Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = "Training tokens/s and MFU per objective (forward+backward = 3 x forward FLOPs) vs a same-run matmul ceiling.")
+    static final class Trainer implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "bench-results/trainer.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
+        boolean quick;
+
+        @Override
+        public Integer call() throws Exception {
+            BenchReport r = new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
             r.print(System.out);
             r.write(out);
             System.out.println("wrote " + out.toAbsolutePath());

@@ -165,6 +165,7 @@ public final class Trainer {
                     double lossSum = 0;
                     Map<String, Double> parts = new LinkedHashMap<>();
                     long stepTokens = 0;
+                    double stepFlops = 0;
                     for (int micro = 0; micro < cfg.gradAccum; micro++) {
                         try (NDManager scratch = model.manager().newSubManager();
                              GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
@@ -176,7 +177,7 @@ public final class Trainer {
                                 parts.merge(e.getKey(), (double) e.getValue().getFloat() / cfg.gradAccum, Double::sum);
                             }
                             stepTokens += b.tokens();
-                            flops += b.forwardFlops() * 3; // forward + backward ≈ 3 × forward
+                            stepFlops += b.forwardFlops() * 3; // forward + backward ≈ 3 × forward
                         }
                     }
                     double gradNorm;
@@ -215,6 +216,7 @@ public final class Trainer {
                     adam.step(params, lr, model.manager());
                     params.forEach(TrainableParam::zeroGradient);
                     tokens += stepTokens;
+                    flops += stepFlops;
                     double secs = (System.nanoTime() - stepStart) / 1e9;
                     ObjectNode rec = log.record();
                     rec.put("phase", phase);
@@ -227,6 +229,7 @@ public final class Trainer {
                     rec.put("grad_norm", gradNorm);
                     rec.put("tokens", stepTokens);
                     rec.put("tokens_per_s", stepTokens / secs);
+                    rec.put("gflops_per_s", stepFlops / secs / 1e9);
                     rec.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
                     log.write(rec);
                     recent.add(lossSum);
