@@ -16,6 +16,7 @@ import org.llmretriever.plugin.info.TransportPluginInfoAction;
 import org.llmretriever.plugin.model.ModelService;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
+import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
 import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
 import org.llmretriever.plugin.rest.RestModelsAction;
 import org.llmretriever.plugin.rest.RestPluginInfoAction;
@@ -132,7 +133,9 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
 
     @Override
     public List<QuerySpec<?>> getQueries() {
-        return List.of(new QuerySpec<>(LlmKnnQueryBuilder.NAME, LlmKnnQueryBuilder::new, LlmKnnQueryBuilder::fromXContent));
+        return List.of(
+            new QuerySpec<>(LlmKnnQueryBuilder.NAME, LlmKnnQueryBuilder::new, LlmKnnQueryBuilder::fromXContent),
+            new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent));
     }
 
     @Override
