@@ -1,0 +1,144 @@
+package org.llmretriever.cli;
+
+import org.llmretriever.eval.BeirLoader;
+import org.llmretriever.eval.Dataset;
+import org.llmretriever.eval.EvalReport;
+import org.llmretriever.eval.EvalRunner;
+import org.llmretriever.eval.TrecLoader;
+import org.llmretriever.eval.TrecMetrics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code eval}: retrieval quality through the engine — BM25, dense ({@code llm_knn}) and hybrid — with trec_eval metrics. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Index a test collection through the pipeline and measure nDCG@10, Recall@100, MRR@10 and MAP for BM25, dense and hybrid.",
+        "Examples:",
+        "  ./llm-retriever eval --beir ../shared/datasets/scifact --split test --model-path runs/scifact-llm2ir/model",
+        "  ./llm-retriever eval --trec-docs cacm.tar.gz --topics topics.cacm.txt --qrels qrels.cacm.txt --name cacm --model my-model --opensearch http://127.0.0.1:9200"
+    })
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--beir", description = "BEIR dataset directory (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+    Path beir;
+
+    @Option(names = "--split", defaultValue = "test", description = "BEIR qrels split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--trec-docs", description = "TREC-style documents: a .tar.gz or directory of files (e.g. CACM).")
+    Path trecDocs;
+
+    @Option(names = "--topics", description = "TREC topics file.")
+    Path topics;
+
+    @Option(names = "--qrels", description = "TREC qrels file.")
+    Path qrels;
+
+    @Option(names = "--name", description = "Dataset name (default: the directory or file name).")
+    String name;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--model", description = "A model registered in the cluster.")
+    String model;
+
+    @Option(names = "--model-path", description = "A model directory to register first (uses its retriever.json if adapt wrote one).")
+    Path modelPath;
+
+    @Option(names = "--register-as", description = "Name for --model-path (default: derived from the directory).")
+    String registerAs;
+
+    @Option(names = "--pooling", description = "Override pooling for --model-path.")
+    String pooling;
+
+    @Option(names = "--max-tokens", description = "Override max_tokens for --model-path.")
+    Integer maxTokens;
+
+    @Option(names = "--models-path", description = "The cluster's models_path as seen from here (default: .llm-retriever/models).")
+    Path modelsPath;
+
+    @Option(names = "--index", description = "Index name (default: eval-<dataset>-<model>).")
+    String index;
+
+    @Option(names = "--reindex", description = "Rebuild the index even if a complete one exists.")
+    boolean reindex;
+
+    @Option(names = "--methods", defaultValue = "bm25,dense,hybrid", split = ",", description = "Methods (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--k", defaultValue = "100", description = "Retrieval depth (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--rank-constant", defaultValue = "60", description = "RRF rank constant for hybrid (default: ${DEFAULT-VALUE}).")
+    int rankConstant;
+
+    @Option(names = "--max-queries", defaultValue = "0", description = "Evaluate only the first N judged queries (0 = all).")
+    int maxQueries;
+
+    @Option(names = "--out", description = "Output directory for results.json and plots (default: eval-results/<dataset>-<model>).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Dataset ds = load().limitQueries(maxQueries);
+        System.out.printf("dataset %s: %,d documents, %d judged queries%n", ds.name(), ds.documents().size(), ds.judgedQueries().size());
+        if ((model == null) == (modelPath == null)) {
+            throw new IllegalArgumentException("give exactly one of --model NAME and --model-path DIR");
+        }
+        try (ClusterAccess cluster = ClusterAccess.open(connection, modelsPath)) {
+            String m = model;
+            int dim;
+            if (modelPath != null) {
+                m = registerAs != null ? registerAs : ("eval-" + modelPath.toAbsolutePath().normalize().getParent().getFileName() + "-"
+                    + modelPath.getFileName()).toLowerCase().replaceAll("[^a-z0-9_.-]", "-");
+                Map<String, Object> overrides = new LinkedHashMap<>();
+                if (pooling != null) {
+                    overrides.put("pooling", pooling);
+                }
+                if (maxTokens != null) {
+                    overrides.put("max_tokens", maxTokens);
+                }
+                dim = cluster.register(m, modelPath, overrides);
+            } else {
+                dim = cluster.dimension(m);
+            }
+            String idx = index != null ? index : ("eval-" + ds.name() + "-" + m).toLowerCase().replaceAll("[^a-z0-9_.-]", "-");
+            EvalRunner runner = new EvalRunner(cluster.client(), (task, total) -> Progress.bar(task, total, "items"));
+            long t0 = System.nanoTime();
+            runner.index(ds, idx, m, dim, reindex);
+            System.out.printf("indexed in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            EvalReport report = new EvalReport(ds.name(), m);
+            for (String method : methods) {
+                long t1 = System.nanoTime();
+                Map<String, List<TrecMetrics.Hit>> run = runner.run(ds, idx, method, m, k, rankConstant);
+                report.add(method, ds, run);
+                System.out.printf("%s: %.1f s%n", method, (System.nanoTime() - t1) / 1e9);
+            }
+            report.print(System.out);
+            Path dir = out != null ? out : Path.of("eval-results", (ds.name() + "-" + m).replaceAll("[^A-Za-z0-9_.-]", "-"));
+            for (Path f : report.write(dir)) {
+                System.out.println("wrote " + f.toAbsolutePath());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private Dataset load() throws Exception {
+        if (beir != null) {
+            Dataset d = BeirLoader.load(beir, split);
+            return name == null ? d : new Dataset(name, d.documents(), d.queries(), d.qrels());
+        }
+        if (trecDocs == null || topics == null || qrels == null) {
+            throw new IllegalArgumentException("give --beir DIR, or --trec-docs with --topics and --qrels");
+        }
+        String n = name != null ? name : trecDocs.getFileName().toString().replaceAll("\\..*$", "");
+        return TrecLoader.load(n, trecDocs, topics, qrels);
+    }
+}

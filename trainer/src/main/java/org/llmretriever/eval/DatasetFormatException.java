@@ -1,0 +1,13 @@
+package org.llmretriever.eval;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A malformed line in a dataset file; the message names the file and line number. */
+public final class DatasetFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    DatasetFormatException(Path file, long line, String problem) {
+        super(file + ":" + line + ": " + problem);
+    }
+}
