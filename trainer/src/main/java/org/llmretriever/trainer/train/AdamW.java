@@ -74,6 +74,11 @@ public final class AdamW {
                 NDArray g = p.gradient(s);
                 NDArray mm = m.computeIfAbsent(p.name(), k -> manager.zeros(w.getShape(), DataType.FLOAT32));
                 NDArray vv = v.computeIfAbsent(p.name(), k -> manager.zeros(w.getShape(), DataType.FLOAT32));
+                // An op's result lives in its first operand's manager: lend the long-lived arrays to the scratch
+                // scope so every temporary below dies with it (they return to their owner when it closes).
+                mm.tempAttach(s);
+                vv.tempAttach(s);
+                w.tempAttach(s);
                 mm.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
                 vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
                 NDArray update = mm.div((float) c1).div(vv.div((float) c2).sqrt().add((float) eps));
