@@ -4,9 +4,13 @@ import org.llmretriever.plugin.model.ModelService;
 import org.opensearch.action.FailedNodeException;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.nodes.TransportNodesAction;
+import org.opensearch.cluster.ClusterState;
+import org.opensearch.cluster.node.DiscoveryNode;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.inject.Inject;
+import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.tasks.Task;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
@@ -22,7 +26,7 @@ import java.util.Map;
  */
 public class TransportNodesModelsAction extends TransportNodesAction<NodesModelsAction.Request, NodesModelsAction.Response,
     NodesModelsAction.NodeRequest, NodesModelsAction.NodeResponse> {
-    private final ModelService models;
+    protected final ModelService models;
 
     /** Injected: the stats/state registration. */
     @Inject
@@ -40,11 +44,36 @@ public class TransportNodesModelsAction extends TransportNodesAction<NodesModels
 
     /** The {@code _load} registration. */
     public static final class Load extends TransportNodesModelsAction {
+        private final InferenceNodes inferenceNodes;
+
         /** Injected. */
         @Inject
         public Load(ThreadPool threadPool, ClusterService clusterService, TransportService transportService, ActionFilters actionFilters,
                     ModelService models) {
             super(LoadModelAction.NAME, threadPool, clusterService, transportService, actionFilters, models);
+            this.inferenceNodes = new InferenceNodes(clusterService);
+        }
+
+        /** An unregistered model is a 404 here, not a failure of every node. */
+        @Override
+        protected void doExecute(Task task, NodesModelsAction.Request request, ActionListener<NodesModelsAction.Response> listener) {
+            try {
+                models.definition(request.model());
+            } catch (RuntimeException e) {
+                listener.onFailure(e);
+                return;
+            }
+            super.doExecute(task, request, listener);
+        }
+
+        /** With inference nodes selected, only they load: the others send their work there. */
+        @Override
+        protected void resolveRequest(NodesModelsAction.Request request, ClusterState clusterState) {
+            if (inferenceNodes.routed()) {
+                request.setConcreteNodes(inferenceNodes.select(clusterState).toArray(DiscoveryNode[]::new));
+            } else {
+                super.resolveRequest(request, clusterState);
+            }
         }
     }
 

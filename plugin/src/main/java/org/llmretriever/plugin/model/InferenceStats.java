@@ -19,6 +19,13 @@ public final class InferenceStats {
     final AtomicLong rejections = new AtomicLong();
     final AtomicLong cacheHits = new AtomicLong();
     final AtomicLong remoteRequests = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> routedTo = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records a request sent to another node for inference. */
+    void routed(String node) {
+        remoteRequests.incrementAndGet();
+        routedTo.computeIfAbsent(node, n -> new AtomicLong()).incrementAndGet();
+    }
     private final double[] latencies = new double[WINDOW];
     private long latencyCount;
 
@@ -57,6 +64,9 @@ public final class InferenceStats {
         m.put("rejections", rejections.get());
         m.put("cache_hits", cacheHits.get());
         m.put("remote_requests", remoteRequests.get());
+        Map<String, Object> routed = new LinkedHashMap<>();
+        routedTo.forEach((n, c) -> routed.put(n, c.get()));
+        m.put("routed_to", routed);
         double[] s = sortedLatencies();
         Map<String, Object> lat = new LinkedHashMap<>();
         lat.put("p50", percentile(s, 0.5));

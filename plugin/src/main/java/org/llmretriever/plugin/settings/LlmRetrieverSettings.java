@@ -57,9 +57,16 @@ public final class LlmRetrieverSettings {
     public static final Setting<Integer> BLOCKWISE_ATTENTION_ABOVE = Setting.intSetting(
         PREFIX + "blockwise_attention_above", 1024, 16, Property.NodeScope);
 
+    /**
+     * Which nodes run models, as {@code attribute:value} (e.g. {@code llm_inference:true} for nodes started with
+     * {@code node.attr.llm_inference: true}); several alternatives comma-separated. Other nodes send their
+     * embedding work there over the transport layer. Empty: every node embeds locally.
+     */
+    public static final Setting<String> INFERENCE_NODES = Setting.simpleString(PREFIX + "inference_nodes", Property.NodeScope, Property.Dynamic);
+
     /** All settings of this class, for {@code Plugin#getSettings()}. */
     public static List<Setting<?>> all() {
         return List.of(NATIVE_CACHE_DIR, TORCH_THREADS, MODELS_PATH, NATIVE_MEMORY_LIMIT, QUERY_CACHE_SIZE, MAX_BATCH_TOKENS,
-            MAX_BATCH_SIZE, MAX_TEXTS_PER_REQUEST, BLOCKWISE_ATTENTION_ABOVE);
+            MAX_BATCH_SIZE, MAX_TEXTS_PER_REQUEST, BLOCKWISE_ATTENTION_ABOVE, INFERENCE_NODES);
     }
 }
