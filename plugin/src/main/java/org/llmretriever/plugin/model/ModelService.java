@@ -6,10 +6,12 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Embeddings;
 import org.llmretriever.encoder.Kind;
+import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.model.ModelSpec;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.runtime.Privileged;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
+import org.opensearch.OpenSearchException;
 import org.opensearch.OpenSearchStatusException;
 import org.opensearch.ResourceNotFoundException;
 import org.opensearch.cluster.ClusterChangedEvent;
@@ -110,6 +112,11 @@ public final class ModelService implements ClusterStateListener {
         return stats.computeIfAbsent(name, n -> new InferenceStats());
     }
 
+    /** Counts a request this node sent to another (inference) node. */
+    public void recordRouted(String model, String node) {
+        stats(model).routed(node);
+    }
+
     /**
      * Embeds texts with a model on this node's inference pool. Per-text failures (empty text, over-long text
      * under {@code fail}) come back inside the result; a full queue fails the call with 429.
@@ -133,11 +140,27 @@ public final class ModelService implements ClusterStateListener {
                 return;
             }
         }
+        // Reserve the model now: a DELETE or reload after this point cannot take it away from this request.
+        LoadedModel reserved = reserve(def);
         AbstractRunnable task = new AbstractRunnable() {
+            private boolean released;
+
+            private void release() {
+                if (!released) {
+                    released = true;
+                    reserved.release();
+                }
+            }
+
             @Override
             protected void doRun() {
                 long t0 = System.nanoTime();
-                EmbedResult r = compute(def, texts, kind, truncation, st);
+                EmbedResult r;
+                try {
+                    r = compute(reserved, texts, kind, truncation, st);
+                } finally {
+                    release();
+                }
                 st.recordLatency((System.nanoTime() - t0) / 1e6);
                 if (useCache && texts.size() == 1 && r.vector(0) != null) {
                     cache.put(name, def.version(), kind.name(), texts.get(0), r.vector(0));
@@ -147,12 +170,14 @@ public final class ModelService implements ClusterStateListener {
 
             @Override
             public void onFailure(Exception e) {
+                release();
                 st.errors.incrementAndGet();
                 listener.onFailure(e);
             }
 
             @Override
             public void onRejection(Exception e) {
+                release();
                 st.rejections.incrementAndGet();
                 listener.onFailure(rejected(e));
             }
@@ -179,11 +204,9 @@ public final class ModelService implements ClusterStateListener {
         return clusterService.localNode() == null ? "" : clusterService.localNode().getName();
     }
 
-    private EmbedResult compute(ModelDefinition def, List<String> texts, Kind kind, EncoderOptions.Truncation truncation, InferenceStats st) {
-        LoadedModel lm = acquire(def);
-        try {
-            EncoderModel m = lm.future.getNow(null);
-            return Privileged.run(() -> {
+    private EmbedResult compute(LoadedModel lm, List<String> texts, Kind kind, EncoderOptions.Truncation truncation, InferenceStats st) {
+        EncoderModel m = await(lm);
+        return Privileged.run(() -> {
                 int n = texts.size();
                 String[] errors = new String[n];
                 boolean[] truncated = new boolean[n];
@@ -218,16 +241,15 @@ public final class ModelService implements ClusterStateListener {
                 st.errors.addAndGet(n - seqs.size());
                 return new EmbedResult(vectors, errors, truncated, m.dimension(), nodeName());
             });
-        } finally {
-            lm.release();
-        }
     }
 
-    /** The loaded model for a definition, loading it (in this thread) if needed; the caller must release it. */
-    private LoadedModel acquire(ModelDefinition def) {
+    /**
+     * A reference to the loaded (or loading) model of a definition, starting its load on the generic pool if
+     * needed; never blocks. The caller must release it.
+     */
+    LoadedModel reserve(ModelDefinition def) {
         while (true) {
             LoadedModel cur = loaded.get(def.name());
-            boolean mine = false;
             if (cur == null || cur.definition.version() != def.version()) {
                 LoadedModel fresh = new LoadedModel(def);
                 boolean swapped = cur == null ? loaded.putIfAbsent(def.name(), fresh) == null : loaded.replace(def.name(), cur, fresh);
@@ -237,27 +259,41 @@ public final class ModelService implements ClusterStateListener {
                 if (cur != null) {
                     cur.release(); // the registry's reference to the old version
                 }
-                cur = fresh;
-                mine = true;
+                if (!fresh.tryAcquire()) {
+                    continue;
+                }
+                threadPool.generic().execute(() -> load(fresh));
+                return fresh;
             }
-            if (!cur.tryAcquire()) {
-                continue; // retired between lookup and acquire
-            }
-            if (mine) {
-                load(cur);
-            }
-            try {
-                cur.future.get();
+            if (cur.tryAcquire()) {
                 return cur;
-            } catch (InterruptedException e) {
-                cur.release();
-                Thread.currentThread().interrupt();
-                throw new OpenSearchStatusException("interrupted while loading model [" + def.name() + "]", RestStatus.SERVICE_UNAVAILABLE);
-            } catch (ExecutionException e) {
-                cur.release();
-                Throwable c = e.getCause();
-                throw c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
             }
+        }
+    }
+
+    /**
+     * What requests waiting on a failed load see: an unusable checkpoint (damaged files, unsupported architecture)
+     * is the registered definition's fault, a 400 naming the model; statuses already chosen are kept.
+     */
+    private static RuntimeException asLoadFailure(ModelDefinition def, RuntimeException e) {
+        if (e instanceof OpenSearchException) {
+            return e;
+        }
+        boolean badCheckpoint = e instanceof CheckpointException || e instanceof IllegalArgumentException;
+        return new OpenSearchStatusException("model [" + def.name() + "] cannot be loaded from [" + def.path() + "]: " + e.getMessage(),
+            badCheckpoint ? RestStatus.BAD_REQUEST : RestStatus.INTERNAL_SERVER_ERROR);
+    }
+
+    /** Waits until a reserved model is loaded; its load failure is rethrown. */
+    private static EncoderModel await(LoadedModel lm) {
+        try {
+            return lm.future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpenSearchStatusException("interrupted while loading model [" + lm.definition.name() + "]", RestStatus.SERVICE_UNAVAILABLE);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
         }
     }
 
@@ -291,7 +327,7 @@ public final class ModelService implements ClusterStateListener {
             lm.state = LoadedModel.State.FAILED;
             lm.failure = e.getMessage();
             LOG.warn("loading model [" + def.name() + "] failed", e);
-            lm.future.completeExceptionally(e);
+            lm.future.completeExceptionally(asLoadFailure(def, e));
         }
     }
 
@@ -309,11 +345,13 @@ public final class ModelService implements ClusterStateListener {
         if (cur != null && cur.state == LoadedModel.State.FAILED && loaded.remove(name, cur)) {
             cur.release();
         }
+        LoadedModel lm = reserve(def);
         try {
-            LoadedModel lm = acquire(def);
-            lm.release();
+            await(lm);
         } catch (RuntimeException e) {
             // the state below reports the failure
+        } finally {
+            lm.release();
         }
         return modelState(name);
     }
