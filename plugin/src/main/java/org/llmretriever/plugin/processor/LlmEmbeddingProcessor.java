@@ -6,9 +6,13 @@ import org.llmretriever.plugin.action.EmbedAction;
 import org.llmretriever.plugin.model.EmbedResult;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelsMetadata;
+import org.llmretriever.plugin.settings.LlmRetrieverSettings;
+import org.opensearch.ExceptionsHelper;
+import org.opensearch.OpenSearchStatusException;
 import org.opensearch.cluster.ClusterState;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.core.action.ActionListener;
+import org.opensearch.core.rest.RestStatus;
 import org.opensearch.gateway.GatewayService;
 import org.opensearch.ingest.AbstractBatchingProcessor;
 import org.opensearch.ingest.ConfigurationUtils;
@@ -122,8 +126,13 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
                 apply(docs, live, r.result());
                 handler.accept(docs);
             }, e -> {
+                // Keep the cause's status: a full inference queue must stay a 429 that bulk clients retry.
+                Throwable cause = ExceptionsHelper.unwrapCause(e);
+                RestStatus status = ExceptionsHelper.status(cause);
                 for (Job j : live) {
-                    fail(docs.get(j.doc()), "embedding with model [" + model + "] failed: " + e.getMessage());
+                    IngestDocumentWrapper w = docs.get(j.doc());
+                    w.update(w.getIngestDocument(), new OpenSearchStatusException(
+                        "llm_embedding: embedding with model [" + model + "] failed: " + cause.getMessage(), status));
                 }
                 handler.accept(docs);
             }));
@@ -275,12 +284,20 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
         @Override
         protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize, Map<String, Object> config) {
             String model = ConfigurationUtils.readStringProperty(TYPE, tag, config, "model");
+            int maxTexts = clusterService.getClusterSettings().get(LlmRetrieverSettings.MAX_TEXTS_PER_REQUEST);
+            if (batchSize > maxTexts) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, BATCH_SIZE_FIELD, "must be at most " + maxTexts
+                    + " (" + LlmRetrieverSettings.MAX_TEXTS_PER_REQUEST.getKey() + "), got " + batchSize);
+            }
             Map<String, Object> rawMap = ConfigurationUtils.readMap(TYPE, tag, config, "field_map");
             if (rawMap.isEmpty()) {
                 throw ConfigurationUtils.newConfigurationException(TYPE, tag, "field_map", "must map at least one source field to a target field");
             }
             Map<String, String> fieldMap = new LinkedHashMap<>();
             for (Map.Entry<String, Object> e : rawMap.entrySet()) {
+                if (e.getKey().isBlank()) {
+                    throw ConfigurationUtils.newConfigurationException(TYPE, tag, "field_map", "source field names must not be empty");
+                }
                 if (!(e.getValue() instanceof String t) || t.isBlank()) {
                     throw ConfigurationUtils.newConfigurationException(TYPE, tag, "field_map",
                         "target of [" + e.getKey() + "] must be a field name (a string)");

@@ -180,9 +180,9 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
                     } else if (token.isValue()) {
                         try {
                             if (QUERY_TEXT.match(current, parser.getDeprecationHandler())) {
-                                text = parser.text();
+                                text = string(parser, QUERY_TEXT);
                             } else if (MODEL.match(current, parser.getDeprecationHandler())) {
-                                model = parser.text();
+                                model = string(parser, MODEL);
                             } else if (K.match(current, parser.getDeprecationHandler())) {
                                 k = parser.intValue(false);
                             } else if (MIN_SCORE.match(current, parser.getDeprecationHandler())) {
@@ -216,6 +216,14 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
         } catch (IllegalArgumentException e) {
             throw new ParsingException(parser.getTokenLocation(), e.getMessage());
         }
+    }
+
+    /** A string value; numbers and booleans are not silently taken as text. */
+    private static String string(XContentParser parser, ParseField field) throws IOException {
+        if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+            throw new IllegalArgumentException("[" + field.getPreferredName() + "] must be a string, got " + parser.currentToken());
+        }
+        return parser.text();
     }
 
     private LlmKnnQueryBuilder copy(QueryBuilder newFilter, float[] newVector, Supplier<float[]> pending) {

@@ -9,6 +9,7 @@ import org.llmretriever.plugin.action.LoadModelAction;
 import org.llmretriever.plugin.action.NodesModelsAction;
 import org.llmretriever.plugin.action.PutModelAction;
 import org.llmretriever.plugin.model.ModelDefinition;
+import org.opensearch.OpenSearchParseException;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.rest.BaseRestHandler;
@@ -102,6 +103,9 @@ public final class RestModelsAction extends BaseRestHandler {
         }
         try (XContentParser parser = request.contentOrSourceParamParser()) {
             return parser.map();
+        } catch (IOException | RuntimeException e) {
+            // malformed, too deeply nested or too large: the body's fault, never a server error
+            throw new OpenSearchParseException("request body is not a valid JSON object: " + e.getMessage(), e);
         }
     }
 
