@@ -6,7 +6,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -21,6 +23,9 @@ import java.util.zip.ZipInputStream;
 public final class Distribution {
     /** System property naming the directory with the zips. */
     public static final String DIST_DIR_PROPERTY = "llmretriever.dist.dir";
+
+    /** Installations kept in the cache, counting the one just made. */
+    static final int KEEP_INSTALLATIONS = 3;
 
     private final Path opensearchZip;
     private final List<Path> pluginZips;
@@ -82,6 +87,7 @@ public final class Distribution {
     public Path install(Path cacheRoot, Jdk jdk) throws IOException, InterruptedException {
         Path home = cacheRoot.resolve("opensearch-" + contentKey());
         if (Files.isRegularFile(home.resolve(".installed"))) {
+            markUsed(home);
             return home;
         }
         Path staging = cacheRoot.resolve("staging-" + ProcessHandle.current().pid());
@@ -113,9 +119,45 @@ public final class Distribution {
                     throw raced;
                 }
             }
+            markUsed(home);
+            pruneStale(cacheRoot, home);
             return home;
         } finally {
             FileTrees.deleteRecursively(staging);
+        }
+    }
+
+    private static void markUsed(Path home) throws IOException {
+        Files.setLastModifiedTime(home.resolve(".installed"), FileTime.fromMillis(System.currentTimeMillis()));
+    }
+
+    /**
+     * Every rebuild of our zip makes a new installation (~330 MB); keep the {@value #KEEP_INSTALLATIONS} most
+     * recently used and any used within the last hour (a node may still run from it), delete the rest.
+     */
+    static void pruneStale(Path cacheRoot, Path keep) throws IOException {
+        List<Path> installs = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cacheRoot, "opensearch-*")) {
+            for (Path d : dirs) {
+                if (!d.equals(keep) && Files.isRegularFile(d.resolve(".installed"))) {
+                    installs.add(d);
+                }
+            }
+        }
+        installs.sort(Comparator.comparing(Distribution::lastUsed).reversed());
+        long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+        for (int i = KEEP_INSTALLATIONS - 1; i < installs.size(); i++) {
+            if (lastUsed(installs.get(i)) < hourAgo) {
+                FileTrees.deleteRecursively(installs.get(i));
+            }
+        }
+    }
+
+    private static long lastUsed(Path home) {
+        try {
+            return Files.getLastModifiedTime(home.resolve(".installed")).toMillis();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -304,7 +304,8 @@ public final class LocalCluster implements AutoCloseable {
             s.put("discovery.type", "single-node");
         } else {
             s.put("discovery.seed_hosts", nodes.stream().map(x -> "127.0.0.1:" + x.transportPort).collect(Collectors.joining(",")));
-            s.put("cluster.initial_cluster_manager_nodes", nodes.stream().map(Node::name).collect(Collectors.joining(",")));
+            s.put("cluster.initial_cluster_manager_nodes", nodes.stream().filter(this::managerEligible).map(Node::name)
+                .collect(Collectors.joining(",")));
         }
         // Small CI disks must not flip indices to read-only.
         s.put("cluster.routing.allocation.disk.threshold_enabled", "false");
@@ -332,6 +333,12 @@ public final class LocalCluster implements AutoCloseable {
             .replace("-XX:HeapDumpPath=data", "-XX:HeapDumpPath=" + n.dir.resolve("data"))
             .replace("-XX:ErrorFile=logs/", "-XX:ErrorFile=" + logs + "/");
         Files.writeString(config.resolve("jvm.options"), jvm);
+    }
+
+    /** Whether a node's {@code node.roles} (if set) let it be elected cluster manager. */
+    private boolean managerEligible(Node n) {
+        String roles = options.nodeSettings.getOrDefault(n.index, Map.of()).getOrDefault("node.roles", options.settings.get("node.roles"));
+        return roles == null || roles.contains("cluster_manager") || roles.contains("master");
     }
 
     private void launch(Node n) throws IOException {
@@ -455,6 +462,17 @@ public final class LocalCluster implements AutoCloseable {
         }
         Files.deleteIfExists(n.pidFile());
         launch(n);
+        awaitHealth(nodes.size());
+        writeState();
+    }
+
+    /** Stops every node, then starts them all again (a full cluster restart) and waits for health. */
+    public void restartAll() throws IOException, InterruptedException {
+        stopAll();
+        for (Node n : nodes) {
+            Files.deleteIfExists(n.pidFile());
+            launch(n);
+        }
         awaitHealth(nodes.size());
         writeState();
     }
