@@ -183,6 +183,11 @@ public final class AdaptCommand implements Callable<Integer> {
     }
 
     private Trainer.Result train(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner) throws Exception {
+        return trainWithProgress(cfg, base, corpus, miner);
+    }
+
+    /** Trains with a progress bar per phase; Ctrl-C writes a checkpoint before the JVM exits. */
+    static Trainer.Result trainWithProgress(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner) throws Exception {
         ProgressBar[] bar = new ProgressBar[1];
         Trainer trainer = new Trainer(cfg, base, corpus, miner, new Trainer.Listener() {
             @Override

@@ -38,7 +38,7 @@ final class ClusterAccess implements Closeable {
         }
         LocalCluster.Options o = new LocalCluster.Options();
         o.workDir = Paths.home().resolve("eval-node");
-        o.installCacheDir = Paths.home().resolve("install");
+        o.installCacheDir = Paths.installCache();
         o.clusterName = "llm-retriever-eval";
         o.heap = "1g";
         Files.createDirectories(models);

@@ -48,7 +48,7 @@ public final class NodeCommand implements Runnable {
             }
             LocalCluster.Options o = new LocalCluster.Options();
             o.workDir = dir;
-            o.installCacheDir = Paths.home().resolve("install");
+            o.installCacheDir = Paths.installCache();
             o.persistent = true;
             o.httpPort = port;
             o.heap = heap;

@@ -19,6 +19,18 @@ public final class Paths {
         return Path.of(".llm-retriever").toAbsolutePath();
     }
 
+    /** Cache of installed OpenSearch distributions ({@code llmretriever.install.cache}, else under {@link #home()}). */
+    public static Path installCache() {
+        String prop = System.getProperty("llmretriever.install.cache");
+        return prop != null ? Path.of(prop) : home().resolve("install");
+    }
+
+    /** Directory with data the build fetched (the quickstart's sample corpus). */
+    public static Path dataDir() {
+        String prop = System.getProperty("llmretriever.data.dir");
+        return prop != null ? Path.of(prop) : Path.of("trainer", "target", "data").toAbsolutePath();
+    }
+
     /** Directory with the OpenSearch/k-NN/llm-retriever zips (copied there by the build). */
     public static Path distDir() {
         String prop = System.getProperty("llmretriever.dist.dir");
