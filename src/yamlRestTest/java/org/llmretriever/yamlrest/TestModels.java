@@ -1,12 +1,17 @@
 package org.llmretriever.yamlrest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.node.FileTrees;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The checkpoints the YAML suites use, generated before the node starts (tests never depend on ../shared):
@@ -31,4 +36,42 @@ final class TestModels {
         Path outside = TinyModels.write(outsideDir.resolve("outside-model"), "llama", 14);
         Files.createSymbolicLink(modelsDir.resolve("escape"), outside);
     }
+
+    /** A Llama wide enough that embedding takes measurable time (4 layers of {@code hidden}), for load tests. */
+    static Path writeMedium(Path dir, int hidden) throws IOException {
+        ObjectNode c = TinyModels.config("llama");
+        c.put("hidden_size", hidden);
+        c.put("num_hidden_layers", 4);
+        c.put("num_attention_heads", 4);
+        c.put("num_key_value_heads", 4);
+        c.put("intermediate_size", hidden * 11 / 4);
+        return TinyModels.write(dir, c, 15);
+    }
+
+    /** Damaged checkpoints, one damage each, named {@code corrupt-*}: see {@link #CORRUPTED}. */
+    static void writeCorrupted(Path modelsDir) throws IOException {
+        Path config = TinyModels.write(modelsDir.resolve("corrupt-config"), "llama", 16);
+        Files.writeString(config.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": ");
+        Path tokenizer = TinyModels.write(modelsDir.resolve("corrupt-tokenizer"), "llama", 17);
+        Files.writeString(tokenizer.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": 7}}");
+        Path header = TinyModels.write(modelsDir.resolve("corrupt-header"), "llama", 18);
+        try (FileChannel ch = FileChannel.open(header.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0x7f }), 0); // header length ~ 9e18 bytes
+        }
+        Path shapes = TinyModels.write(modelsDir.resolve("corrupt-shapes"), "llama", 19);
+        ObjectNode wider = TinyModels.config("llama");
+        wider.put("hidden_size", 48);
+        Path donor = TinyModels.write(modelsDir.resolve(".donor"), wider, 20);
+        Files.copy(donor.resolve("model.safetensors"), shapes.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
+        FileTrees.deleteRecursively(donor);
+        Path missing = TinyModels.write(modelsDir.resolve("corrupt-missing-weights"), "llama", 21);
+        Files.delete(missing.resolve("model.safetensors"));
+        Path arch = TinyModels.write(modelsDir.resolve("corrupt-architecture"), "llama", 22);
+        Files.writeString(arch.resolve("config.json"), Files.readString(arch.resolve("config.json"))
+            .replace("\"llama\"", "\"mamba\"").replace("LlamaForCausalLM", "MambaForCausalLM"));
+    }
+
+    /** The damaged checkpoints {@link #writeCorrupted} writes, plus the truncated {@code broken}. */
+    static final List<String> CORRUPTED = List.of("broken", "corrupt-config", "corrupt-tokenizer", "corrupt-header", "corrupt-shapes",
+        "corrupt-missing-weights", "corrupt-architecture");
 }
