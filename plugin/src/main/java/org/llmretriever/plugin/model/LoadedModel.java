@@ -42,11 +42,9 @@ final class LoadedModel {
 
     /** Drops a reference; the last one closes the model. */
     void release() {
-        if (refs.decrementAndGet() == 0) {
-            EncoderModel m = future.getNow(null);
-            if (m != null) {
-                m.close();
-            }
+        // A failed load has no model to close (and getNow would throw its failure).
+        if (refs.decrementAndGet() == 0 && future.isDone() && !future.isCompletedExceptionally()) {
+            future.join().close();
         }
     }
 

@@ -21,6 +21,7 @@ import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.TestThreadPool;
 import org.opensearch.threadpool.ThreadPool;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -129,5 +130,17 @@ public class ModelServiceTests extends OpenSearchTestCase {
         assertTrue(String.valueOf(out[0]), out[0] instanceof EmbedResult);
         assertEquals(2L, service.modelState("tiny").get("version"));
         assertEquals("ready", service.modelState("tiny").get("state"));
+    }
+
+    public void testAFailedLoadIsRetriedByLoadNowOnceTheCauseIsFixed() throws Exception {
+        Path weights = modelsDir.resolve("tiny/model.safetensors");
+        Path aside = modelsDir.resolve("model.safetensors.aside");
+        Files.move(weights, aside);
+        Map<String, Object> failed = service.loadNow("tiny");
+        assertEquals(failed.toString(), "failed", failed.get("state"));
+        assertTrue(failed.toString(), String.valueOf(failed.get("reason")).contains("safetensors"));
+        Files.move(aside, weights);
+        Map<String, Object> ready = service.loadNow("tiny"); // releasing the failed entry must not throw its failure
+        assertEquals(ready.toString(), "ready", ready.get("state"));
     }
 }
