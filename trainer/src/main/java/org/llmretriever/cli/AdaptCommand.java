@@ -15,6 +15,7 @@ import org.llmretriever.trainer.corpus.CorpusSource;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.corpus.IndexCorpus;
 import org.llmretriever.trainer.corpus.JsonlCorpus;
+import org.llmretriever.trainer.corpus.TrecCorpus;
 import org.llmretriever.trainer.index.HardNegativeMiner;
 import org.llmretriever.trainer.index.Reembedder;
 import org.llmretriever.trainer.train.TrainConfig;
@@ -68,6 +69,9 @@ public final class AdaptCommand implements Callable<Integer> {
 
     @Option(names = "--beir", description = "BEIR dataset directory (its corpus.jsonl, fields title,text).")
     Path beir;
+
+    @Option(names = "--trec-docs", description = "TREC-style documents: a .tar.gz or directory of files (e.g. CACM).")
+    Path trecDocs;
 
     @Option(names = "--fields", split = ",", description = "Text fields, comma-separated (default: title,text).")
     List<String> fields = new ArrayList<>(List.of("title", "text"));
@@ -263,9 +267,13 @@ public final class AdaptCommand implements Callable<Integer> {
     }
 
     private CorpusSource source(SearchClient client) {
-        int given = (index != null ? 1 : 0) + (jsonl != null ? 1 : 0) + (beir != null ? 1 : 0);
+        int given = (index != null ? 1 : 0) + (jsonl != null ? 1 : 0) + (beir != null ? 1 : 0) + (trecDocs != null ? 1 : 0);
         if (given != 1) {
-            throw new IllegalArgumentException("give exactly one corpus: --opensearch URL --index I, --jsonl FILE or --beir DIR");
+            throw new IllegalArgumentException(
+                "give exactly one corpus: --opensearch URL --index I, --jsonl FILE, --beir DIR or --trec-docs FILE|DIR");
+        }
+        if (trecDocs != null) {
+            return new TrecCorpus(trecDocs);
         }
         if (index != null) {
             if (client == null) {

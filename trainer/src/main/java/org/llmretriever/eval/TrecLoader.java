@@ -39,11 +39,19 @@ public final class TrecLoader {
 
     /** Loads documents, topics and qrels. */
     public static Dataset load(String name, Path documents, Path topics, Path qrels) throws IOException {
+        return new Dataset(name, loadDocuments(documents), readTopics(topics), BeirLoader.readQrels(qrels, false));
+    }
+
+    /** Loads the documents only (a {@code .tar.gz} or a directory), id → (title, text). */
+    public static Map<String, Dataset.Doc> loadDocuments(Path documents) throws IOException {
+        if (!Files.exists(documents)) {
+            throw new IOException("TREC documents " + documents + " do not exist");
+        }
         Map<String, Dataset.Doc> docs = Files.isDirectory(documents) ? readDirectory(documents) : readTarGz(documents);
         if (docs.isEmpty()) {
             throw new IOException("no documents in " + documents);
         }
-        return new Dataset(name, docs, readTopics(topics), BeirLoader.readQrels(qrels, false));
+        return docs;
     }
 
     private static Map<String, Dataset.Doc> readTarGz(Path file) throws IOException {

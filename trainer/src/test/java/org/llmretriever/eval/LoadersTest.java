@@ -10,7 +10,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
+
+import org.llmretriever.trainer.corpus.Document;
+import org.llmretriever.trainer.corpus.TrecCorpus;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -87,6 +92,20 @@ public class LoadersTest {
         assertEquals("What articles exist which deal with TSS?", ds.queries().get("1"));
         assertEquals(Integer.valueOf(1), ds.qrels().get("2").get("CACM-115"));
         assertTrue("qrels ids match document ids", ds.documents().containsKey(ds.qrels().get("2").keySet().iterator().next()));
+    }
+
+    @Test
+    public void adaptReadsTheSameTrecDocumentsAsEval() throws Exception {
+        Path docs = tmp.getRoot().toPath().resolve("docs.tar.gz");
+        tarGz(docs, "CACM-0007.html", "<html><pre>\nCompilers\n\nParsing tables.\n</pre></html>", "CACM-0008.html", "<html><pre>\n\n</pre></html>");
+        TrecCorpus corpus = new TrecCorpus(docs);
+        List<Document> read = new ArrayList<>();
+        corpus.read(read::add);
+        assertEquals(List.of(new Document("CACM-7", "Compilers\n\nParsing tables.")), read);
+        assertEquals(2, corpus.stats().read());
+        assertEquals(1, corpus.stats().skippedEmpty());
+        assertTrue(assertThrows(java.io.IOException.class, () -> new TrecCorpus(tmp.getRoot().toPath().resolve("missing.tar.gz")).read(d -> {}))
+            .getMessage().contains("missing.tar.gz"));
     }
 
     @Test
