@@ -28,7 +28,7 @@ import java.util.Random;
 /**
  * Encoder throughput and memory, against a matmul ceiling measured in the same run:
  * <ul>
- *   <li>embed throughput and MFU of a random d=1024 Llama on 16 × 256-token passages;</li>
+ *   <li>embed throughput and MFU of a random d=1024 Llama on 16 × 256-token passages, and by batch size;</li>
  *   <li>single 16-token query latency;</li>
  *   <li>padding efficiency of length-bucketed batching on a mixed-length corpus (vs fixed batches in input order);</li>
  *   <li>peak resident memory of one long document with block-wise vs full attention, at 2k/4k/8k tokens.</li>
@@ -125,6 +125,7 @@ public final class EncoderBenchmark {
             r.put("embed_tokens_per_s", batch * length / best, "embed throughput (" + batch + "x" + length + " tokens)", "tokens/s");
             r.put("embed_gflops", gflops, "embed compute rate", "GFLOP/s");
             r.put("mfu", gflops / ceiling, "embed MFU (vs same-run ceiling)", "fraction");
+            batchSweep(r, m, ceiling);
             // single short query
             List<long[]> query = randomSequences(1, 16, TinyModels.vocabSize(), 9);
             for (int i = 0; i < 3; i++) {
@@ -143,6 +144,32 @@ public final class EncoderBenchmark {
         } finally {
             FileTrees.deleteRecursively(dir);
         }
+    }
+
+    /** Throughput and MFU of one padded batch of 128-token passages, by batch size. */
+    private void batchSweep(BenchReport r, EncoderModel m, double ceiling) {
+        int length = quick ? 32 : 128;
+        int[] sizes = quick ? new int[] { 1, 2, 4 } : new int[] { 1, 2, 4, 8, 16, 32 };
+        ObjectNode tps = r.json().putObject("throughput_by_batch_size");
+        ObjectNode mfu = r.json().putObject("mfu_by_batch_size");
+        r.json().put("batch_sweep_tokens_per_sequence", length);
+        for (int b : sizes) {
+            List<long[]> seqs = randomSequences(b, length, TinyModels.vocabSize(), 11 + b);
+            m.embedPrepared(seqs, 0); // warm-up at this shape
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 2; i++) {
+                long t0 = System.nanoTime();
+                m.embedPrepared(seqs, 0);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            double tokensPerSec = b * length / best;
+            tps.put(Integer.toString(b), tokensPerSec);
+            mfu.put(Integer.toString(b), forwardFlops(m.model(), length) * b / best / 1e9 / ceiling);
+            out.printf("  batch %2d x %d tokens: %,.0f tokens/s%n", b, length, tokensPerSec);
+        }
+        String largest = Integer.toString(sizes[sizes.length - 1]);
+        r.put("batch_max_vs_1", tps.get(largest).asDouble() / tps.get("1").asDouble(),
+            "throughput, batch " + largest + " vs batch 1", "ratio");
     }
 
     private void paddingEfficiency(BenchReport r) {

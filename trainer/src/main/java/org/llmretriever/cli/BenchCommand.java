@@ -1,5 +1,8 @@
 package org.llmretriever.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.llmretriever.bench.BenchPlots;
 import org.llmretriever.bench.BenchReport;
 import org.llmretriever.bench.EncoderBenchmark;
 import org.llmretriever.bench.PluginBenchmark;
@@ -15,7 +18,7 @@ import java.util.concurrent.Callable;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run benchmarks; each prints a table and writes JSON under bench-results/.",
-    subcommands = { BenchCommand.Encoder.class, BenchCommand.Plugin.class, BenchCommand.Trainer.class }
+    subcommands = { BenchCommand.All.class, BenchCommand.Encoder.class, BenchCommand.Plugin.class, BenchCommand.Trainer.class }
 )
 public final class BenchCommand implements Runnable {
     @Override
@@ -85,6 +88,42 @@ public final class BenchCommand implements Runnable {
             r.print(System.out);
             r.write(out);
             System.out.println("wrote " + out.toAbsolutePath());
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench all}: the three benchmarks in one run, one JSON and plots. */
+    @Command(name = "all", mixinStandardHelpOptions = true,
+        description = "Encoder, plugin and trainer benchmarks in one run: one JSON (all.json) and PNG plots next to it.")
+    static final class All implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "bench-results", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
+        boolean quick;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode all = new ObjectMapper().createObjectNode();
+            long t0 = System.nanoTime();
+            BenchReport enc = new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
+            enc.print(System.out);
+            all.set("encoder", enc.json());
+            BenchReport plugin = new PluginBenchmark(System.out, quick, new java.util.LinkedHashMap<>(), 1)
+                .run(Paths.home().resolve("bench-plugin"), Paths.distDir());
+            plugin.print(System.out);
+            all.set("plugin", plugin.json());
+            BenchReport trainer = new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
+            trainer.print(System.out);
+            all.set("trainer", trainer.json());
+            all.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+            java.nio.file.Files.createDirectories(out);
+            Path json = out.resolve("all.json");
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), all);
+            System.out.println("wrote " + json.toAbsolutePath());
+            for (Path p : BenchPlots.write(all, out)) {
+                System.out.println("wrote " + p.toAbsolutePath());
+            }
             return ExitCodes.OK;
         }
     }
