@@ -134,16 +134,17 @@ public final class SearchClient implements Closeable {
         return request("DELETE", path, null);
     }
 
-    /** {@code HEAD}-like existence check through GET (404 → false). */
+    /** Whether {@code path} exists ({@code HEAD}: 200 → true, 404 → false, anything else an error). */
     public boolean exists(String path) throws IOException {
         try {
-            request("HEAD", path, null);
-            return true;
-        } catch (HttpError e) {
-            if (e.status() == 404) {
+            // The low-level client answers a HEAD 404 as a normal response, not a ResponseException.
+            return client.performRequest(new Request("HEAD", path)).getStatusLine().getStatusCode() == 200;
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
                 return false;
             }
-            throw e;
+            throw new HttpError("HEAD " + path + " failed with HTTP " + e.getResponse().getStatusLine().getStatusCode(),
+                e.getResponse().getStatusLine().getStatusCode());
         }
     }
 
