@@ -1,6 +1,8 @@
 package org.llmretriever.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import me.tongfei.progressbar.ProgressBar;
 import org.llmretriever.client.SearchClient;
@@ -109,11 +111,25 @@ public final class QuickstartCommand implements Callable<Integer> {
                 reg.path("parameters").asLong(), dim);
             createIndex(c, dim);
             ingest(c, sample);
-            Path run = home.resolve("runs").resolve("quickstart");
-            FileTrees.deleteRecursively(run);
-            Trainer.Result adapted = adapt(c, base, run);
+            Path run = home.resolve("runs").resolve("quickstart-" + adaptationKey(base, sample.size()));
+            Map<String, Object> retriever;
+            if (Files.isRegularFile(run.resolve(".complete"))) {
+                System.out.println("using the model adapted by an earlier run with the same base, corpus and steps (" + run
+                    + "; delete it to adapt again)");
+                retriever = new ObjectMapper().readValue(run.resolve("retriever.json").toFile(), new TypeReference<Map<String, Object>>() { });
+            } else {
+                try (var old = Files.newDirectoryStream(run.getParent(), "quickstart*")) {
+                    for (Path p : old) {
+                        FileTrees.deleteRecursively(p); // adaptations of other bases or settings
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // first run
+                }
+                retriever = adapt(c, base, run).retriever().asMap();
+                Files.writeString(run.resolve(".complete"), "adapted by ./llm-retriever quickstart from " + base + "\n");
+            }
             Reembedder re = new Reembedder(c, System.out);
-            re.register("quickstart-adapted", adapted.modelDir(), models, adapted.retriever().asMap());
+            re.register("quickstart-adapted", run.resolve("model"), models, retriever);
             try (ProgressBar pb = Progress.bar("re-embed", sample.size(), "docs")) {
                 re.reembed(INDEX, "quickstart-adapted", null, pb::stepTo);
             }
@@ -136,6 +152,18 @@ public final class QuickstartCommand implements Callable<Integer> {
             System.out.println("node stopped");
         }
         return ExitCodes.OK;
+    }
+
+    /** Identifies an adaptation: the base model's weights (path, size, time), the corpus size and the steps. */
+    private String adaptationKey(Path base, int docCount) throws IOException {
+        StringBuilder k = new StringBuilder(base.toAbsolutePath().toString()).append('|').append(docCount).append('|')
+            .append(adaptSteps != null ? adaptSteps : tiny ? 10 : 60);
+        try (var files = Files.list(base)) {
+            for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
+                k.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
+            }
+        }
+        return Integer.toHexString(k.toString().hashCode());
     }
 
     /** The base model: --model, the default hub model, or a small model trained here on the sample corpus (cached). */

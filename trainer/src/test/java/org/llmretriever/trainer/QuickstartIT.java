@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 /** The main command, end to end with a tiny model and 150 sample documents: its output shows real search hits. */
@@ -21,23 +22,19 @@ public class QuickstartIT {
         FileTrees.deleteRecursively(home);
         String previous = System.getProperty("llmretriever.home");
         System.setProperty("llmretriever.home", home.toString());
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
+        String out;
+        String second;
         try {
-            System.setOut(new PrintStream(captured, true));
-            code = Main.commandLine().execute("quickstart", "--tiny", "--port", "0");
+            out = run();
+            second = run(); // warm: the base model and the adaptation are reused
         } finally {
-            System.setOut(original);
             if (previous == null) {
                 System.clearProperty("llmretriever.home");
             } else {
                 System.setProperty("llmretriever.home", previous);
             }
         }
-        String out = captured.toString();
-        System.out.println(out);
-        assertEquals(out, 0, code);
+        assertTrue(out, out.contains("quickstart finished"));
         assertTrue(out, out.contains("sample corpus: 150 English Europarl documents"));
         assertTrue(out, out.contains("registered model [quickstart-adapted]"));
         assertTrue(out, out.contains("alias europarl now points to europarl-quickstart-adapted-"));
@@ -53,5 +50,29 @@ public class QuickstartIT {
         assertEquals("3 queries x 3 ranks of hits", 9, hitRows);
         assertTrue(out, out.contains("curl -s 'http://127.0.0.1:"));
         assertTrue(out, out.contains("node stopped"));
+        assertTrue(out, out.contains("adapting the model to the index"));
+
+        assertTrue(second, second.contains("using the cached demo base model"));
+        assertTrue(second, second.contains("using the model adapted by an earlier run"));
+        assertFalse(second, second.contains("adapting the model to the index"));
+        assertTrue(second, second.contains("alias europarl now points to europarl-quickstart-adapted-"));
+        assertTrue(second, second.contains("node stopped"));
+    }
+
+    /** Runs the quickstart in this JVM and returns what it printed (failing on a non-zero exit code). */
+    private static String run() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            code = Main.commandLine().execute("quickstart", "--tiny", "--port", "0");
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        System.out.println(out);
+        assertEquals(out, 0, code);
+        return out;
     }
 }
