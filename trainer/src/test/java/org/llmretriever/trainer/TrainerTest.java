@@ -27,6 +27,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertThrows;
 
 /** Training on tiny models: it learns, it resumes bit-identically, it stops cleanly, LLaRA's tokens persist. */
 public class TrainerTest {
@@ -212,6 +213,24 @@ public class TrainerTest {
         double first = new ObjectMapper().readTree(lines.get(0)).path("loss").asDouble();
         double last = new ObjectMapper().readTree(lines.get(lines.size() - 1)).path("loss").asDouble();
         assertTrue("clm loss " + first + " -> " + last, last < first * 0.8);
+    }
+
+    /** A run whose gradients stay NaN/Inf stops with a clear error and saves no model (it would embed NaN). */
+    @Test
+    public void divergedTrainingStopsAndSavesNothing() throws Exception {
+        Path out = tmp.newFolder("diverged").toPath();
+        TrainConfig cfg = config("llm2ir", out);
+        cfg.loraRank = 0;
+        cfg.steps = 40;
+        cfg.lr = 1e12; // AdamW moves every weight by ~lr: activations overflow within a step or two
+        cfg.warmupSteps = 0;
+        cfg.maxGradNorm = 0;
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run());
+            assertTrue(e.getMessage(), e.getMessage().contains("training diverged") && e.getMessage().contains("--lr"));
+        }
+        assertFalse("no model is written", Files.exists(out.resolve("model")));
     }
 
     /**

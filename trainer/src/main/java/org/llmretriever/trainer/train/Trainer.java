@@ -1,5 +1,7 @@
 package org.llmretriever.trainer.train;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -45,6 +47,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Consecutive steps with NaN/Inf gradients after which training stops as diverged. */
+    static final int MAX_NON_FINITE_STEPS = 5;
 
     /** Progress callbacks (the CLI shows a progress bar). */
     public interface Listener {
@@ -138,6 +143,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         long tokens = 0;
         double flops = 0;
+        int skippedSteps = 0;
         List<Map<String, Object>> phaseSummaries = new ArrayList<>();
         boolean completed = true;
         try (MetricsLog log = new MetricsLog(cfg.outDir.resolve("metrics.jsonl"), startPhase, startStep)) {
@@ -157,6 +163,7 @@ public final class Trainer {
                 Lora.setTraining(model, true);
                 List<Double> recent = new ArrayList<>();
                 int goodSteps = 0;
+                int nonFiniteInARow = 0;
                 for (int step = from; step < cfg.steps; step++) {
                     long seed = stepSeed(cfg.seed, phase, step);
                     TorchRuntime.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
@@ -182,17 +189,29 @@ public final class Trainer {
                     }
                     double gradNorm;
                     try (NDManager s = model.manager().newSubManager()) {
-                        if (lossScale != 1f) {
-                            boolean overflow = false;
-                            for (TrainableParam p : params) {
-                                overflow |= p.gradientNonFinite(s);
-                            }
-                            if (overflow) { // fp16 loss scaling: skip the step, halve the scale
-                                params.forEach(TrainableParam::zeroGradient);
+                        boolean nonFinite = false;
+                        for (TrainableParam p : params) {
+                            nonFinite |= p.gradientNonFinite(s);
+                        }
+                        if (nonFinite) {
+                            params.forEach(TrainableParam::zeroGradient);
+                            if (lossScale != 1f) { // fp16 loss scaling: skip the step, halve the scale
                                 lossScale /= 2;
                                 goodSteps = 0;
                                 continue;
                             }
+                            // fp32: a NaN/Inf gradient would poison every weight; skip the step, stop if it persists
+                            skippedSteps++;
+                            LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", obj.name(), step, lossSum);
+                            if (++nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
+                                throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + obj.name()
+                                    + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
+                                    + "--max-grad-norm, or resume from the last checkpoint");
+                            }
+                            continue;
+                        }
+                        nonFiniteInARow = 0;
+                        if (lossScale != 1f) {
                             for (TrainableParam p : params) {
                                 p.scaleGradient(1f / lossScale);
                             }
@@ -267,6 +286,7 @@ public final class Trainer {
         summary.put("completed", completed);
         summary.put("objectives", String.join(",", cfg.objectives));
         summary.put("wall_time_s", wall);
+        summary.put("skipped_non_finite_steps", skippedSteps);
         summary.put("tokens", tokens);
         summary.put("tokens_per_s", tokens / wall);
         summary.put("train_gflops_per_s", flops / wall / 1e9);
