@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -46,14 +45,10 @@ public final class PullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String hub = endpoint != null ? endpoint : Optional.ofNullable(System.getenv("HF_ENDPOINT")).orElse("https://huggingface.co");
-        if (cache == null) {
-            cache = Optional.ofNullable(System.getenv("LLM_RETRIEVER_HUB_CACHE")).map(Path::of)
-                .orElse(Path.of(System.getProperty("user.home"), ".cache", "llm-retriever", "hub"));
-        }
         Path downloaded;
         try (ProgressTracker progress = new ProgressTracker()) {
-            downloaded = new HubDownloader(hub, cache, System.getenv("HF_TOKEN"), progress).download(repo, revision);
+            downloaded = new HubDownloader(endpoint != null ? endpoint : HubDownloader.defaultEndpoint(),
+                cache != null ? cache : HubDownloader.defaultCacheRoot(), System.getenv("HF_TOKEN"), progress).download(repo, revision);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -154,10 +154,14 @@ public final class QuickstartCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    private int adaptationSteps() {
+        return adaptSteps != null ? adaptSteps : tiny ? 10 : 60;
+    }
+
     /** Identifies an adaptation: the base model's weights (path, size, time), the corpus size and the steps. */
     private String adaptationKey(Path base, int docCount) throws IOException {
         StringBuilder k = new StringBuilder(base.toAbsolutePath().toString()).append('|').append(docCount).append('|')
-            .append(adaptSteps != null ? adaptSteps : tiny ? 10 : 60);
+            .append(adaptationSteps());
         try (var files = Files.list(base)) {
             for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
                 k.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
@@ -170,7 +174,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     private Path baseModel(Path models, List<SampleCorpus.Doc> sample) throws Exception {
         if (model != null) {
             Path p = Path.of(model);
-            Path dir = Files.isDirectory(p) ? p : new HubDownloader(hubEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"),
+            Path dir = Files.isDirectory(p) ? p : new HubDownloader(HubDownloader.defaultEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"),
                 (f, d, t) -> { }).download(model, "main");
             return underModels(dir.toAbsolutePath(), models);
         }
@@ -178,7 +182,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             String why = hubUnreachable();
             if (why == null) {
                 System.out.println("downloading " + DEFAULT_HUB_MODEL + " from the Hugging Face hub (cached) ...");
-                return new HubDownloader(hubEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"), (f, d, t) -> { })
+                return new HubDownloader(HubDownloader.defaultEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"), (f, d, t) -> { })
                     .download(DEFAULT_HUB_MODEL, "main");
             }
             System.out.println("the Hugging Face hub is unreachable (" + why + "): building a small base model from the sample corpus "
@@ -193,16 +197,11 @@ public final class QuickstartCommand implements Callable<Integer> {
         return buildBase(dir, sample);
     }
 
-    private static String hubEndpoint() {
-        String e = System.getenv("HF_ENDPOINT");
-        return e != null ? e : "https://huggingface.co";
-    }
-
     /** Null if the hub answers, else why not. */
     private static String hubUnreachable() {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(hubEndpoint() + "/api/models/" + DEFAULT_HUB_MODEL))
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(HubDownloader.defaultEndpoint() + "/api/models/" + DEFAULT_HUB_MODEL))
                 .timeout(Duration.ofSeconds(10)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() < 500 ? null : "HTTP " + r.statusCode();
         } catch (IOException e) {
@@ -312,7 +311,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Corpus corpus = Corpus.load(new IndexCorpus(c, INDEX, List.of("contents")), 0, 1);
         TrainConfig cfg = new TrainConfig();
         cfg.objectives = List.of("llm2ir");
-        cfg.steps = adaptSteps != null ? adaptSteps : tiny ? 10 : 60;
+        cfg.steps = adaptationSteps();
         cfg.batchSize = 16;
         cfg.maxTokens = 160;
         cfg.cropMin = 32;

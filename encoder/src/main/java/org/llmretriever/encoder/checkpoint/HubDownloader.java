@@ -56,10 +56,18 @@ public final class HubDownloader {
 
     /** Endpoint from {@code HF_ENDPOINT} (default huggingface.co), cache {@code ~/.cache/llm-retriever/hub}. */
     public HubDownloader() {
-        this(Optional.ofNullable(System.getenv("HF_ENDPOINT")).orElse("https://huggingface.co"),
-            Optional.ofNullable(System.getenv("LLM_RETRIEVER_HUB_CACHE")).map(Path::of)
-                .orElse(Path.of(System.getProperty("user.home"), ".cache", "llm-retriever", "hub")),
-            System.getenv("HF_TOKEN"), logEveryTenth());
+        this(defaultEndpoint(), defaultCacheRoot(), System.getenv("HF_TOKEN"), logEveryTenth());
+    }
+
+    /** {@code HF_ENDPOINT}, else https://huggingface.co. */
+    public static String defaultEndpoint() {
+        return Optional.ofNullable(System.getenv("HF_ENDPOINT")).orElse("https://huggingface.co");
+    }
+
+    /** {@code LLM_RETRIEVER_HUB_CACHE}, else {@code ~/.cache/llm-retriever/hub}. */
+    public static Path defaultCacheRoot() {
+        return Optional.ofNullable(System.getenv("LLM_RETRIEVER_HUB_CACHE")).map(Path::of)
+            .orElse(Path.of(System.getProperty("user.home"), ".cache", "llm-retriever", "hub"));
     }
 
     /** Explicit endpoint, cache directory, optional token and listener. */
