@@ -10,7 +10,9 @@ import org.llmretriever.bench.TrainerBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code bench encoder|plugin|trainer|all}: benchmarks that print a table and write JSON (not tests). */
@@ -26,6 +28,26 @@ public final class BenchCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    static BenchReport encoder(boolean quick) throws Exception {
+        return new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
+    }
+
+    static BenchReport plugin(boolean quick, Map<String, String> nodeSettings, int bulkConcurrency) throws Exception {
+        return new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(Paths.home().resolve("bench-plugin"), Paths.distDir());
+    }
+
+    static BenchReport trainer(boolean quick) throws Exception {
+        return new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
+    }
+
+    /** Prints a report's table and writes its JSON. */
+    private static int emit(BenchReport r, Path out) throws IOException {
+        r.print(System.out);
+        r.write(out);
+        System.out.println("wrote " + out.toAbsolutePath());
+        return ExitCodes.OK;
+    }
+
     /** {@code bench encoder}. */
     @Command(name = "encoder", mixinStandardHelpOptions = true,
         description = "Encoder tokens/s and MFU vs a same-run matmul ceiling, query latency, padding efficiency, long-document memory.")
@@ -38,11 +60,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            BenchReport r = new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
-            r.print(System.out);
-            r.write(out);
-            System.out.println("wrote " + out.toAbsolutePath());
-            return ExitCodes.OK;
+            return emit(encoder(quick), out);
         }
     }
 
@@ -64,11 +82,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            BenchReport r = new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(Paths.home().resolve("bench-plugin"), Paths.distDir());
-            r.print(System.out);
-            r.write(out);
-            System.out.println("wrote " + out.toAbsolutePath());
-            return ExitCodes.OK;
+            return emit(plugin(quick, nodeSettings, bulkConcurrency), out);
         }
     }
 
@@ -84,11 +98,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            BenchReport r = new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
-            r.print(System.out);
-            r.write(out);
-            System.out.println("wrote " + out.toAbsolutePath());
-            return ExitCodes.OK;
+            return emit(trainer(quick), out);
         }
     }
 
@@ -106,16 +116,9 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             ObjectNode all = new ObjectMapper().createObjectNode();
             long t0 = System.nanoTime();
-            BenchReport enc = new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
-            enc.print(System.out);
-            all.set("encoder", enc.json());
-            BenchReport plugin = new PluginBenchmark(System.out, quick, new java.util.LinkedHashMap<>(), 1)
-                .run(Paths.home().resolve("bench-plugin"), Paths.distDir());
-            plugin.print(System.out);
-            all.set("plugin", plugin.json());
-            BenchReport trainer = new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
-            trainer.print(System.out);
-            all.set("trainer", trainer.json());
+            add(all, encoder(quick));
+            add(all, plugin(quick, Map.of(), 1));
+            add(all, trainer(quick));
             all.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
             java.nio.file.Files.createDirectories(out);
             Path json = out.resolve("all.json");
@@ -125,6 +128,12 @@ public final class BenchCommand implements Runnable {
                 System.out.println("wrote " + p.toAbsolutePath());
             }
             return ExitCodes.OK;
+        }
+
+        /** Prints a report's table at once and files its JSON under its name (encoder, plugin, trainer). */
+        private static void add(ObjectNode all, BenchReport r) {
+            r.print(System.out);
+            all.set(r.json().path("benchmark").asText(), r.json());
         }
     }
 }
