@@ -189,29 +189,17 @@ public final class Trainer {
                     }
                     double gradNorm;
                     try (NDManager s = model.manager().newSubManager()) {
-                        boolean nonFinite = false;
-                        for (TrainableParam p : params) {
-                            nonFinite |= p.gradientNonFinite(s);
-                        }
-                        if (nonFinite) {
-                            params.forEach(TrainableParam::zeroGradient);
-                            if (lossScale != 1f) { // fp16 loss scaling: skip the step, halve the scale
+                        if (lossScale != 1f) {
+                            boolean overflow = false;
+                            for (TrainableParam p : params) {
+                                overflow |= p.gradientNonFinite(s);
+                            }
+                            if (overflow) { // fp16 loss scaling: skip the step, halve the scale
+                                params.forEach(TrainableParam::zeroGradient);
                                 lossScale /= 2;
                                 goodSteps = 0;
                                 continue;
                             }
-                            // fp32: a NaN/Inf gradient would poison every weight; skip the step, stop if it persists
-                            skippedSteps++;
-                            LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", obj.name(), step, lossSum);
-                            if (++nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
-                                throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + obj.name()
-                                    + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
-                                    + "--max-grad-norm, or resume from the last checkpoint");
-                            }
-                            continue;
-                        }
-                        nonFiniteInARow = 0;
-                        if (lossScale != 1f) {
                             for (TrainableParam p : params) {
                                 p.scaleGradient(1f / lossScale);
                             }
@@ -225,6 +213,20 @@ public final class Trainer {
                         }
                         gradNorm = Math.sqrt(sq);
                     }
+                    // fp32: a NaN/Inf gradient (it makes the norm non-finite) would poison every weight; skip the
+                    // step, stop if it persists. fp16 overflow was handled above by the loss scale.
+                    if (lossScale == 1f && !Double.isFinite(gradNorm)) {
+                        params.forEach(TrainableParam::zeroGradient);
+                        skippedSteps++;
+                        LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", obj.name(), step, lossSum);
+                        if (++nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
+                            throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + obj.name()
+                                + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
+                                + "--max-grad-norm, or resume from the last checkpoint");
+                        }
+                        continue;
+                    }
+                    nonFiniteInARow = 0;
                     if (cfg.maxGradNorm > 0 && gradNorm > cfg.maxGradNorm) {
                         float f = (float) (cfg.maxGradNorm / (gradNorm + 1e-6));
                         for (TrainableParam p : params) {
