@@ -130,9 +130,7 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
                 Throwable cause = ExceptionsHelper.unwrapCause(e);
                 RestStatus status = ExceptionsHelper.status(cause);
                 for (Job j : live) {
-                    IngestDocumentWrapper w = docs.get(j.doc());
-                    w.update(w.getIngestDocument(), new OpenSearchStatusException(
-                        "llm_embedding: embedding with model [" + model + "] failed: " + cause.getMessage(), status));
+                    fail(docs.get(j.doc()), "embedding with model [" + model + "] failed: " + cause.getMessage(), status);
                 }
                 handler.accept(docs);
             }));
@@ -259,6 +257,11 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
 
     private static void fail(IngestDocumentWrapper w, String message) {
         w.update(w.getIngestDocument(), new IllegalArgumentException("llm_embedding: " + message));
+    }
+
+    /** Fails a document with the status of the cause (e.g. 429 for a full inference queue, which clients retry). */
+    private static void fail(IngestDocumentWrapper w, String message, RestStatus status) {
+        w.update(w.getIngestDocument(), new OpenSearchStatusException("llm_embedding: " + message, status));
     }
 
     /** Creates processors from pipeline definitions. */
