@@ -56,19 +56,11 @@ public class ClusterFaultIT {
 
     @BeforeClass
     public static void start() throws Exception {
-        LocalCluster.Options o = new LocalCluster.Options();
-        Path clusterDir = Path.of(System.getProperty("llmretriever.cluster.dir"));
-        o.workDir = clusterDir.resolveSibling("fault-cluster");
-        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
-        o.keepLogsIn = Path.of(System.getProperty("llmretriever.cluster.logs")).resolveSibling("fault-cluster-logs");
-        o.clusterName = "fault-test";
-        o.nodes = 2;
-        reportFile = clusterDir.resolveSibling("reliability.json");
+        LocalCluster.Options o = SharedTestCluster.separateCluster("fault", 2);
+        reportFile = o.workDir.resolveSibling("reliability.json");
         Path models = o.workDir.resolve("models");
-        TestModels.write(models, o.workDir.resolve("outside"));
         TestModels.writeMedium(models.resolve("medium-llama"), MEDIUM_DIM);
         TestModels.writeCorrupted(models);
-        o.settings.put("plugins.llm_retriever.models_path", models.toString());
         o.settings.put("plugins.llm_retriever.inference_nodes", "llm_inference:true");
         o.nodeSettings.put(DATA, Map.of("node.roles", "[\"cluster_manager\", \"data\", \"ingest\"]"));
         o.nodeSettings.put(INFERENCE, Map.of("node.roles", "[]", "node.attr.llm_inference", "true",

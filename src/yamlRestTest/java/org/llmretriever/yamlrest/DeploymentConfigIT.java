@@ -45,16 +45,7 @@ public class DeploymentConfigIT {
     @BeforeClass
     public static void start() throws Exception {
         root = Path.of(System.getProperty("llmretriever.repo.dir")).toAbsolutePath().normalize();
-        LocalCluster.Options o = new LocalCluster.Options();
-        Path clusterDir = Path.of(System.getProperty("llmretriever.cluster.dir"));
-        o.workDir = clusterDir.resolveSibling("deployment-cluster");
-        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
-        o.keepLogsIn = Path.of(System.getProperty("llmretriever.cluster.logs")).resolveSibling("deployment-cluster-logs");
-        o.clusterName = "deployment-test";
-        o.nodes = 2;
-        Path models = o.workDir.resolve("models");
-        TestModels.write(models, o.workDir.resolve("outside"));
-        o.settings.put("plugins.llm_retriever.models_path", models.toString());
+        LocalCluster.Options o = SharedTestCluster.separateCluster("deployment", 2);
         o.nodeSettings.put(DATA, nodeSettings(root.resolve("config/opensearch-data.yml")));
         o.nodeSettings.put(INFERENCE, nodeSettings(root.resolve("config/opensearch-inference.yml")));
         cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);

@@ -10,7 +10,6 @@ import org.llmretriever.node.LocalCluster;
 import org.llmretriever.node.LocalHttp;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -22,14 +21,7 @@ public class RestartPersistenceIT {
 
     @BeforeClass
     public static void start() throws Exception {
-        LocalCluster.Options o = new LocalCluster.Options();
-        o.workDir = Path.of(System.getProperty("llmretriever.cluster.dir")).resolveSibling("restart-cluster");
-        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
-        o.keepLogsIn = Path.of(System.getProperty("llmretriever.cluster.logs")).resolveSibling("restart-cluster-logs");
-        o.clusterName = "restart-test";
-        Path models = o.workDir.resolve("models");
-        o.settings.put("plugins.llm_retriever.models_path", models.toString());
-        TestModels.write(models, o.workDir.resolve("outside"));
+        LocalCluster.Options o = SharedTestCluster.separateCluster("restart", 1);
         cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
     }
 
