@@ -31,6 +31,12 @@ public final class Paths {
         return prop != null ? Path.of(prop) : Path.of("trainer", "target", "data").toAbsolutePath();
     }
 
+    /** The base model shipped with the project ({@code models/demo-base}, see its README), used offline by the quickstart. */
+    public static Path shippedBaseModel() {
+        String prop = System.getProperty("llmretriever.models.dir");
+        return (prop != null ? Path.of(prop) : Path.of("models").toAbsolutePath()).resolve("demo-base");
+    }
+
     /** Directory with the OpenSearch/k-NN/llm-retriever zips (copied there by the build). */
     public static Path distDir() {
         String prop = System.getProperty("llmretriever.dist.dir");

@@ -185,8 +185,14 @@ public final class QuickstartCommand implements Callable<Integer> {
                 return new HubDownloader(HubDownloader.defaultEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"), (f, d, t) -> { })
                     .download(DEFAULT_HUB_MODEL, "main");
             }
-            System.out.println("the Hugging Face hub is unreachable (" + why + "): building a small base model from the sample corpus "
-                + "with the trainer's clm objective instead — DEMO QUALITY, far from a real pretrained LLM; cached for the next run");
+            Path shipped = Paths.shippedBaseModel();
+            if (Files.isRegularFile(shipped.resolve("model.safetensors"))) {
+                System.out.println("the Hugging Face hub is unreachable (" + why + "): using the base model shipped with the project, " + shipped
+                    + " (a 5 M-parameter Llama pretrained on general English by tools/build-base-model — DEMO QUALITY, far from a real LLM)");
+                return underModels(shipped.toAbsolutePath(), models);
+            }
+            System.out.println("the Hugging Face hub is unreachable (" + why + ") and " + shipped + " is missing: building a small base model "
+                + "from the sample corpus with the trainer's clm objective instead — DEMO QUALITY, far from a real pretrained LLM; cached for the next run");
         }
         String name = tiny ? "quickstart-base-tiny" : "quickstart-base-demo";
         Path dir = models.resolve(name);
