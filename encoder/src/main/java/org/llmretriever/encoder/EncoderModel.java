@@ -378,7 +378,7 @@ public final class EncoderModel implements AutoCloseable {
     private float[][] pooled(TokenBatch tb) {
         try (NDManager m = model.manager().newSubManager()) {
             NDArray[] in = tb.toArrays(m);
-            NDArray hidden = model.forward(in[0], in[1], AttentionMask.causal(in[2]));
+            NDArray hidden = model.forward(in[0], in[1], attentionMask(in[2]));
             NDArray v = pool(hidden, tb, in[2], options.pooling());
             if (options.normalize()) {
                 v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
@@ -391,6 +391,11 @@ public final class EncoderModel implements AutoCloseable {
             }
             return rows;
         }
+    }
+
+    /** The attention mask of an embedding forward pass under this model's options ({@code keyValid [B, T]}). */
+    public AttentionMask attentionMask(NDArray keyValid) {
+        return options.attention() == EncoderOptions.Attention.BIDIRECTIONAL ? AttentionMask.bidirectional(keyValid) : AttentionMask.causal(keyValid);
     }
 
     /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager). */

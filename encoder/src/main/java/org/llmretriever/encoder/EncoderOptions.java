@@ -24,6 +24,8 @@ import java.util.Locale;
  * @param blockwiseAbove sequences longer than this use block-wise attention
  * @param attentionBlock block size of block-wise attention
  * @param adapter optional PEFT LoRA adapter directory, merged at load
+ * @param attention causal (the decoder as pretrained) or bidirectional (every token sees the whole text, as
+ *     LLM2Vec and gte-Qwen2 embed; a model must have been adapted that way to benefit)
  */
 public record EncoderOptions(
     Pooling pooling,
@@ -39,8 +41,31 @@ public record EncoderOptions(
     TokenBatch.PaddingSide paddingSide,
     int blockwiseAbove,
     int attentionBlock,
-    Path adapter
+    Path adapter,
+    Attention attention
 ) {
+    /** Which tokens each token attends to while embedding. */
+    public enum Attention {
+        /** Each token sees itself and the tokens before it (the decoder's own attention). */
+        CAUSAL,
+        /** Each token sees every token of its text. */
+        BIDIRECTIONAL;
+
+        /** Parses {@code causal} / {@code bidirectional}. */
+        public static Attention parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("attention must be 'causal' or 'bidirectional', got '" + s + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Over-long inputs. */
     public enum Truncation {
         /** Keep the first tokens of the text (prompt kept), and count it. */
@@ -115,67 +140,73 @@ public record EncoderOptions(
     /** Defaults: last-token pooling, normalized, 512 tokens, truncate, CPU/float32 unless CUDA is there. */
     public static EncoderOptions defaults() {
         return new EncoderOptions(Pooling.LAST_TOKEN, true, 512, Truncation.TRUNCATE, PromptTemplate.NONE, PromptTemplate.NONE,
-            DeviceChoice.AUTO, DTypeChoice.AUTO, 16_384, 64, TokenBatch.PaddingSide.LEFT, 1024, 256, null);
+            DeviceChoice.AUTO, DTypeChoice.AUTO, 16_384, 64, TokenBatch.PaddingSide.LEFT, 1024, 256, null, Attention.CAUSAL);
     }
 
     /** Copy with another pooling. */
     public EncoderOptions withPooling(Pooling p) {
         return new EncoderOptions(p, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with normalization on/off. */
     public EncoderOptions withNormalize(boolean n) {
         return new EncoderOptions(pooling, n, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with another token limit (batch token budget raised if needed). */
     public EncoderOptions withMaxTokens(int m) {
         return new EncoderOptions(pooling, normalize, m, truncation, queryPrompt, passagePrompt, device, dtype,
-            Math.max(maxBatchTokens, m), maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            Math.max(maxBatchTokens, m), maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with another truncation policy. */
     public EncoderOptions withTruncation(Truncation t) {
         return new EncoderOptions(pooling, normalize, maxTokens, t, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with prompt templates. */
     public EncoderOptions withPrompts(String query, String passage) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, PromptTemplate.parse(query), PromptTemplate.parse(passage),
-            device, dtype, maxBatchTokens, maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            device, dtype, maxBatchTokens, maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with device and dtype requests. */
     public EncoderOptions withDevice(DeviceChoice d, DTypeChoice t) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, d, t, maxBatchTokens,
-            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with batching limits. */
     public EncoderOptions withBatching(int batchTokens, int batchSize) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, batchTokens,
-            batchSize, paddingSide, blockwiseAbove, attentionBlock, adapter);
+            batchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with another padding side. */
     public EncoderOptions withPaddingSide(TokenBatch.PaddingSide s) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, s, blockwiseAbove, attentionBlock, adapter);
+            maxBatchSize, s, blockwiseAbove, attentionBlock, adapter, attention);
     }
 
     /** Copy with block-wise attention settings. */
     public EncoderOptions withBlockwiseAttention(int above, int block) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, paddingSide, above, block, adapter);
+            maxBatchSize, paddingSide, above, block, adapter, attention);
     }
 
     /** Copy with a LoRA adapter directory. */
     public EncoderOptions withAdapter(Path dir) {
         return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
-            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, dir);
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, dir, attention);
+    }
+
+    /** Copy with another attention pattern. */
+    public EncoderOptions withAttention(Attention a) {
+        return new EncoderOptions(pooling, normalize, maxTokens, truncation, queryPrompt, passagePrompt, device, dtype, maxBatchTokens,
+            maxBatchSize, paddingSide, blockwiseAbove, attentionBlock, adapter, a);
     }
 
     /** The template for a kind. */

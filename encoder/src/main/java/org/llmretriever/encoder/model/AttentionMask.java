@@ -22,6 +22,14 @@ public final class AttentionMask {
     }
 
     /**
+     * Bidirectional attention over the real tokens: every token attends to every real token of its sequence
+     * ({@code keyValid [B, T]} boolean). The sliding window, if any, does not apply.
+     */
+    public static AttentionMask bidirectional(NDArray keyValid) {
+        return new AttentionMask(keyValid, keyValid.expandDims(1)); // [B, 1, T]: the same keys for every query
+    }
+
+    /**
      * An explicit mask {@code allowed [B, T, T]} boolean: query i may attend key j. Padding must already be
      * excluded by the caller; the sliding window does not apply.
      */
@@ -34,7 +42,7 @@ public final class AttentionMask {
         return keyValid;
     }
 
-    /** {@code [B, T, T]} boolean or null for causal. */
+    /** {@code [B, T, T]} (or {@code [B, 1, T]}, the same for every query) boolean, or null for causal. */
     public NDArray allowed() {
         return allowed;
     }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class ModelDefinition implements Writeable, ToXContentObject {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,127}");
     static final Set<String> REQUEST_FIELDS = Set.of("path", "pooling", "normalize", "max_tokens", "query_prompt", "passage_prompt",
-        "dtype", "device", "adapter");
+        "dtype", "device", "adapter", "attention");
 
     private final String name;
     private final String path;
@@ -38,6 +38,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     private final String dtype;
     private final String device;
     private final String adapter;
+    private final String attention;
     private final int dimension;
     private final String family;
     private final String modelType;
@@ -47,7 +48,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     /** All fields. */
     public ModelDefinition(String name, String path, String pooling, boolean normalize, int maxTokens, String queryPrompt,
-                           String passagePrompt, String dtype, String device, String adapter, int dimension, String family,
+                           String passagePrompt, String dtype, String device, String adapter, String attention, int dimension, String family,
                            String modelType, long parameters, long version, long createdMillis) {
         this.name = name;
         this.path = path;
@@ -59,6 +60,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         this.dtype = dtype;
         this.device = device;
         this.adapter = adapter;
+        this.attention = attention;
         this.dimension = dimension;
         this.family = family;
         this.modelType = modelType;
@@ -70,7 +72,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     /** Deserializes. */
     public ModelDefinition(StreamInput in) throws IOException {
         this(in.readString(), in.readString(), in.readString(), in.readBoolean(), in.readVInt(), in.readString(), in.readString(),
-            in.readString(), in.readString(), in.readOptionalString(), in.readVInt(), in.readString(), in.readString(), in.readVLong(),
+            in.readString(), in.readString(), in.readOptionalString(), in.readString(), in.readVInt(), in.readString(), in.readString(), in.readVLong(),
             in.readVLong(), in.readVLong());
     }
 
@@ -86,6 +88,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         out.writeString(dtype);
         out.writeString(device);
         out.writeOptionalString(adapter);
+        out.writeString(attention);
         out.writeVInt(dimension);
         out.writeString(family);
         out.writeString(modelType);
@@ -130,8 +133,9 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         String dtype = EncoderOptions.DTypeChoice.parse(string(body, "dtype", "auto")).name().toLowerCase(Locale.ROOT);
         String device = EncoderOptions.DeviceChoice.parse(string(body, "device", "auto")).name().toLowerCase(Locale.ROOT);
         String adapter = string(body, "adapter", null);
+        String attention = EncoderOptions.Attention.parse(string(body, "attention", "causal")).toString();
         return new ModelDefinition(name, path, pooling, normalize, maxTokens, query, passage, dtype, device,
-            adapter == null || adapter.isBlank() ? null : adapter, 0, "", "", 0, 0, 0);
+            adapter == null || adapter.isBlank() ? null : adapter, attention, 0, "", "", 0, 0, 0);
     }
 
     private static String string(Map<String, Object> m, String k, String def) {
@@ -182,7 +186,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     /** A copy with validation results and a version. */
     public ModelDefinition withDerived(int dim, String fam, String type, long params, long newVersion, long created) {
-        return new ModelDefinition(name, path, pooling, normalize, maxTokens, queryPrompt, passagePrompt, dtype, device, adapter, dim, fam,
+        return new ModelDefinition(name, path, pooling, normalize, maxTokens, queryPrompt, passagePrompt, dtype, device, adapter, attention, dim, fam,
             type, params, newVersion, created);
     }
 
@@ -195,7 +199,8 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
             .withPrompts(queryPrompt, passagePrompt)
             .withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype))
             .withBatching(Math.max(maxBatchTokens, maxTokens), maxBatchSize)
-            .withBlockwiseAttention(blockwiseAbove, 256);
+            .withBlockwiseAttention(blockwiseAbove, 256)
+            .withAttention(EncoderOptions.Attention.parse(attention));
         return adapterDir == null ? o : o.withAdapter(adapterDir);
     }
 
@@ -253,6 +258,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         if (adapter != null) {
             m.put("adapter", adapter);
         }
+        m.put("attention", attention);
         m.put("dimension", dimension);
         m.put("family", family);
         m.put("model_type", modelType);
@@ -277,7 +283,9 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     public static ModelDefinition fromMap(Map<String, Object> m) {
         return new ModelDefinition((String) m.get("name"), (String) m.get("path"), (String) m.get("pooling"), (Boolean) m.get("normalize"),
             ((Number) m.get("max_tokens")).intValue(), (String) m.get("query_prompt"), (String) m.get("passage_prompt"),
-            (String) m.get("dtype"), (String) m.get("device"), (String) m.get("adapter"), ((Number) m.get("dimension")).intValue(),
+            (String) m.get("dtype"), (String) m.get("device"), (String) m.get("adapter"),
+            m.get("attention") instanceof String a ? a : "causal", // definitions stored before the field existed
+            ((Number) m.get("dimension")).intValue(),
             (String) m.get("family"), (String) m.get("model_type"), ((Number) m.get("parameters")).longValue(),
             ((Number) m.get("version")).longValue(), ((Number) m.get("created_at_millis")).longValue());
     }

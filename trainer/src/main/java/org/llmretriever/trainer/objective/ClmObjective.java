@@ -63,7 +63,6 @@ public final class ClmObjective implements Objective {
 
     @Override
     public RetrieverConfig retrieverConfig(TrainContext ctx) {
-        var o = ctx.encoder().options();
-        return new RetrieverConfig(o.pooling().toString(), o.queryPrompt().toString(), o.passagePrompt().toString(), o.maxTokens());
+        return RetrieverConfig.of(ctx.encoder().options());
     }
 }

@@ -250,6 +250,6 @@ public final class LlaraObjective implements Objective {
             ph.append(p);
         }
         return new RetrieverConfig("suffix_mean:" + ctx.config().llaraTokens, "{text}" + PREDICT + ph, "{text}" + SUMMARIZE + ph,
-            ctx.encoder().options().maxTokens());
+            ctx.encoder().options().maxTokens(), ctx.encoder().options().attention().toString());
     }
 }

@@ -10,8 +10,15 @@ import java.util.Map;
  * @param queryPrompt query template
  * @param passagePrompt passage template
  * @param maxTokens longest input
+ * @param attention {@code causal} or {@code bidirectional}, as trained
  */
-public record RetrieverConfig(String pooling, String queryPrompt, String passagePrompt, int maxTokens) {
+public record RetrieverConfig(String pooling, String queryPrompt, String passagePrompt, int maxTokens, String attention) {
+    /** From the options a model was trained with. */
+    public static RetrieverConfig of(org.llmretriever.encoder.EncoderOptions o) {
+        return new RetrieverConfig(o.pooling().toString(), o.queryPrompt().toString(), o.passagePrompt().toString(), o.maxTokens(),
+            o.attention().toString());
+    }
+
     /** As a model definition body (without path). */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -19,6 +26,9 @@ public record RetrieverConfig(String pooling, String queryPrompt, String passage
         m.put("query_prompt", queryPrompt);
         m.put("passage_prompt", passagePrompt);
         m.put("max_tokens", maxTokens);
+        if (!"causal".equals(attention)) {
+            m.put("attention", attention); // only when it differs from the default, so older plugins still accept causal models
+        }
         return m;
     }
 }
