@@ -1,9 +1,11 @@
 package org.llmretriever.cli;
 
+import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.eval.BeirLoader;
 import org.llmretriever.eval.Dataset;
 import org.llmretriever.eval.EvalReport;
 import org.llmretriever.eval.EvalRunner;
+import org.llmretriever.eval.LocalDenseSearch;
 import org.llmretriever.eval.TrecLoader;
 import org.llmretriever.eval.TrecMetrics;
 import picocli.CommandLine.Command;
@@ -58,6 +60,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--pooling", description = "Override pooling for --model-path.")
     String pooling;
 
+    @Option(names = "--attention", description = "Override attention (causal, bidirectional) for --model-path.")
+    String attention;
+
     @Option(names = "--max-tokens", description = "Override max_tokens for --model-path.")
     Integer maxTokens;
 
@@ -85,12 +90,22 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory for results.json and plots (default: eval-results/<dataset>-<model>).")
     Path out;
 
+    @Option(names = "--local", description = "Dense only, without a node: embed in-process and rank by exact cosine (needs --model-path). "
+        + "The fast loop for trying a recipe; the node path is the reported one.")
+    boolean local;
+
+    @Option(names = "--diagnose", description = "With --local: print the anisotropy of the vectors and score the mean-centred vectors too (dense-centered).")
+    boolean diagnose;
+
     @Override
     public Integer call() throws Exception {
         Dataset ds = load().limitQueries(maxQueries);
         System.out.printf("dataset %s: %,d documents, %d judged queries%n", ds.name(), ds.documents().size(), ds.judgedQueries().size());
         if ((model == null) == (modelPath == null)) {
             throw new IllegalArgumentException("give exactly one of --model NAME and --model-path DIR");
+        }
+        if (local) {
+            return evalLocal(ds);
         }
         try (ClusterAccess cluster = ClusterAccess.open(connection, modelsPath)) {
             String m = model;
@@ -104,6 +119,9 @@ public final class EvalCommand implements Callable<Integer> {
                 }
                 if (maxTokens != null) {
                     overrides.put("max_tokens", maxTokens);
+                }
+                if (attention != null) {
+                    overrides.put("attention", attention);
                 }
                 dim = cluster.register(m, modelPath, overrides);
             } else {
@@ -126,6 +144,24 @@ public final class EvalCommand implements Callable<Integer> {
             for (Path f : report.write(dir)) {
                 System.out.println("wrote " + f.toAbsolutePath());
             }
+        }
+        return ExitCodes.OK;
+    }
+
+    private int evalLocal(Dataset ds) throws Exception {
+        if (modelPath == null) {
+            throw new IllegalArgumentException("--local embeds in-process: give --model-path DIR (not --model)");
+        }
+        EvalReport report = new EvalReport(ds.name(), modelPath.toString());
+        long t0 = System.nanoTime();
+        try (EncoderModel m = EncoderModel.load(modelPath, LocalDenseSearch.options(modelPath, pooling, maxTokens, attention))) {
+            new LocalDenseSearch(m, (task, total) -> Progress.bar(task, total, "texts")).runs(ds, k, diagnose).forEach((method, run) -> report.add(method, ds, run));
+        }
+        System.out.printf("embedded and searched in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        report.print(System.out);
+        Path dir = out != null ? out : Path.of("eval-results", (ds.name() + "-local-" + modelPath.getFileName()).replaceAll("[^A-Za-z0-9_.-]", "-"));
+        for (Path f : report.write(dir)) {
+            System.out.println("wrote " + f.toAbsolutePath());
         }
         return ExitCodes.OK;
     }
