@@ -10,6 +10,10 @@ import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.RandomInit;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
+import org.llmretriever.eval.BeirLoader;
+import org.llmretriever.eval.Dataset;
+import org.llmretriever.eval.EvalReport;
+import org.llmretriever.eval.LocalDenseSearch;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.corpus.CorpusSource;
 import org.llmretriever.trainer.corpus.Document;
@@ -29,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -96,6 +101,8 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "256", description = "Longest training sequence (default: ${DEFAULT-VALUE}).") int maxTokens;
     @Option(names = "--crop-min", defaultValue = "32") int cropMin;
     @Option(names = "--crop-max", defaultValue = "128") int cropMax;
+    @Option(names = "--query-crop-min", defaultValue = "0") int queryCropMin;
+    @Option(names = "--query-crop-max", defaultValue = "0") int queryCropMax;
     @Option(names = "--temperature", defaultValue = "0.05") double temperature;
     @Option(names = "--hard-negatives", defaultValue = "0", description = "BM25 hard negatives per crop (needs --opensearch/--index).") int hardNegatives;
     @Option(names = "--lora-rank", defaultValue = "16") int loraRank;
@@ -108,6 +115,8 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--llara-clm-weight", defaultValue = "1.0") double llaraClmWeight;
     @Option(names = "--no-stopwords", description = "Keep stop words in LLaRA's bag-of-words targets.") boolean keepStopwords;
     @Option(names = "--pooling", defaultValue = "last_token", description = "Embedding pooling of the base model for llm2ir.") String pooling;
+    @Option(names = "--attention", defaultValue = "causal", description = "causal or bidirectional (LLM2Vec-style: every token sees the whole text; the plugin embeds with the same setting).")
+    String attention;
     @Option(names = "--query-prompt", defaultValue = "") String queryPrompt;
     @Option(names = "--passage-prompt", defaultValue = "") String passagePrompt;
     @Option(names = "--device", defaultValue = "auto") String device;
@@ -117,6 +126,12 @@ public final class AdaptCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--checkpoint-every", defaultValue = "50") int checkpointEvery;
+    @Option(names = "--probe-every", defaultValue = "50", description = "Log held-out crop retrieval accuracy (and --eval-beir) every N steps; 0 = never (default: ${DEFAULT-VALUE}).")
+    int probeEvery;
+    @Option(names = "--eval-beir", description = "A BEIR directory whose --eval-split nDCG@10 is measured in-process at every probe (slow: it embeds the whole corpus).")
+    Path evalBeir;
+    @Option(names = "--eval-split", defaultValue = "train", description = "Qrels split for --eval-beir (default: ${DEFAULT-VALUE}; never tune on test).")
+    String evalSplit;
     @Option(names = "--resume", description = "Continue from --out's last checkpoint.") boolean resume;
 
     @Option(names = "--register", description = "Register the adapted model with the plugin under this name.")
@@ -147,7 +162,7 @@ public final class AdaptCommand implements Callable<Integer> {
             System.out.println("corpus: " + corpus.description() + " — " + corpus.stats());
             Path baseDir = initConfig != null ? initialize(corpus) : resolveModel();
             EncoderOptions opts = EncoderOptions.defaults().withPooling(Pooling.parse(pooling)).withPrompts(queryPrompt, passagePrompt)
-                .withMaxTokens(Math.max(maxTokens, 16)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
+                .withMaxTokens(Math.max(maxTokens, 16)).withAttention(EncoderOptions.Attention.parse(attention)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
             HardNegativeMiner miner = hardNegatives > 0 && client != null && index != null ? new HardNegativeMiner(client, index, fields) : null;
             if (hardNegatives > 0 && miner == null) {
                 throw new IllegalArgumentException("--hard-negatives needs --opensearch and --index");
@@ -187,11 +202,26 @@ public final class AdaptCommand implements Callable<Integer> {
     }
 
     private Trainer.Result train(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner) throws Exception {
-        return trainWithProgress(cfg, base, corpus, miner);
+        Trainer.Probe probe = null;
+        if (evalBeir != null) {
+            Dataset ds = BeirLoader.load(evalBeir, evalSplit);
+            probe = current -> {
+                EvalReport r = new EvalReport(ds.name(), "training");
+                r.add("dense", ds, new LocalDenseSearch(current, (task, total) -> Progress.bar(task, total, "texts")).run(ds, 100));
+                return Map.of(ds.name() + "_" + evalSplit + "_ndcg@10", r.mean("dense", "ndcg@10"));
+            };
+        }
+        return trainWithProgress(cfg, base, corpus, miner, probe);
     }
 
     /** Trains with a progress bar per phase; Ctrl-C writes a checkpoint before the JVM exits. */
     static Trainer.Result trainWithProgress(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner) throws Exception {
+        return trainWithProgress(cfg, base, corpus, miner, null);
+    }
+
+    /** As above, with extra measurements at every probe. */
+    static Trainer.Result trainWithProgress(TrainConfig cfg, EncoderModel base, Corpus corpus, HardNegativeMiner miner, Trainer.Probe probe)
+        throws Exception {
         ProgressBar[] bar = new ProgressBar[1];
         Trainer trainer = new Trainer(cfg, base, corpus, miner, new Trainer.Listener() {
             @Override
@@ -210,7 +240,18 @@ public final class AdaptCommand implements Callable<Integer> {
             public void phaseEnded(int phase, String objective) {
                 bar[0].close();
             }
+
+            @Override
+            public void probed(int phase, String objective, int stepsDone, Map<String, Double> figures) {
+                StringBuilder line = new StringBuilder(objective + " after " + stepsDone + " steps:");
+                figures.forEach((k, v) -> line.append(String.format(" %s %.4f", k, v)));
+                if (bar[0] != null) {
+                    bar[0].setExtraMessage(" " + line);
+                }
+                System.out.println(line);
+            }
         });
+        trainer.setProbe(probe);
         Thread hook = new Thread(() -> {
             trainer.requestStop(); // Ctrl-C: finish the step, write a checkpoint, exit
             try {
@@ -249,6 +290,8 @@ public final class AdaptCommand implements Callable<Integer> {
         c.maxTokens = maxTokens;
         c.cropMin = cropMin;
         c.cropMax = cropMax;
+        c.queryCropMin = queryCropMin;
+        c.queryCropMax = queryCropMax;
         c.temperature = temperature;
         c.hardNegatives = hardNegatives;
         c.loraRank = full || initConfig != null ? 0 : loraRank;
@@ -261,6 +304,7 @@ public final class AdaptCommand implements Callable<Integer> {
         c.llaraStopwords = !keepStopwords;
         c.maxDocs = maxDocs;
         c.checkpointEvery = checkpointEvery;
+        c.probeEvery = probeEvery;
         c.outDir = out;
         c.resume = resume;
         return c;

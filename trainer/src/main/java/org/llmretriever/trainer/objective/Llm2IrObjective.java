@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.train.TrainConfig;
@@ -24,7 +23,11 @@ import java.util.Random;
  * optionally BM25 hard negatives from the same index — are negatives; symmetric InfoNCE at a temperature.
  */
 public final class Llm2IrObjective implements Objective {
+    /** Documents held out of training for the crop-retrieval probe (at most; never more than a tenth of the corpus). */
+    static final int HELD_OUT = 256;
     private final List<Integer> eligible = new ArrayList<>();
+    private final List<long[]> heldOutQueries = new ArrayList<>();
+    private final List<long[]> heldOutPassages = new ArrayList<>();
 
     @Override
     public String name() {
@@ -43,6 +46,89 @@ public final class Llm2IrObjective implements Objective {
             throw new IllegalArgumentException("llm2ir needs at least --batch-size (" + ctx.config().batchSize
                 + ") documents with 2+ tokens; the corpus has " + eligible.size());
         }
+        // Held-out pairs for the probe: documents never trained on, their views drawn once.
+        heldOutQueries.clear();
+        heldOutPassages.clear();
+        int n = Math.min(HELD_OUT, (eligible.size() - ctx.config().batchSize) / 10);
+        if (n >= 8) {
+            Random rng = new Random(ctx.config().seed ^ 0x5EED);
+            java.util.Collections.shuffle(eligible, rng);
+            for (int i : eligible.subList(0, n)) {
+                long[][] v = views(ctx, ctx.tokens(i), rng);
+                heldOutQueries.add(ctx.encoder().sequenceFor(v[0], Kind.QUERY));
+                heldOutPassages.add(ctx.encoder().sequenceFor(v[1], Kind.PASSAGE));
+            }
+            eligible.subList(0, n).clear();
+            java.util.Collections.sort(eligible);
+        }
+    }
+
+    /** Fraction of held-out query views whose own passage view is the most similar of all held-out passage views. */
+    @Override
+    public Map<String, Double> probe(TrainContext ctx) {
+        if (heldOutQueries.isEmpty()) {
+            return Map.of();
+        }
+        float[][] q = ctx.encoder().embedPrepared(heldOutQueries, 0).vectors();
+        float[][] p = ctx.encoder().embedPrepared(heldOutPassages, 0).vectors();
+        int hits = 0;
+        for (int i = 0; i < q.length; i++) {
+            int best = -1;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < p.length; j++) {
+                double s = 0;
+                for (int k = 0; k < q[i].length; k++) {
+                    s += q[i][k] * p[j][k];
+                }
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = j;
+                }
+            }
+            hits += best == i ? 1 : 0;
+        }
+        return Map.of("heldout_crop_acc@1", hits / (double) q.length);
+    }
+
+    private static long[][] views(TrainContext ctx, long[] toks, Random rng) {
+        TrainConfig cfg = ctx.config();
+        return cfg.queryCropMax > 0
+            ? views(toks, cfg.queryCropMin, cfg.queryCropMax, cfg.cropMin, cfg.cropMax, rng)
+            : new long[][] { crop(toks, cfg.cropMin, cfg.cropMax, rng), crop(toks, cfg.cropMin, cfg.cropMax, rng) };
+    }
+
+    /**
+     * A query-like view and a passage-like view of one document: a short span of [qMin, qMax] tokens and a long one of
+     * [pMin, pMax], disjoint where the document is long enough (else the passage view is drawn independently), so
+     * the pair teaches query → passage matching rather than copy detection. Returns {query, passage}.
+     */
+    public static long[][] views(long[] tokens, int qMin, int qMax, int pMin, int pMax, Random rng) {
+        long[] q = crop(tokens, qMin, qMax, rng);
+        int pLen = Math.min(tokens.length, pMin + rng.nextInt(pMax - pMin + 1));
+        int qStart = indexOf(tokens, q, rng);
+        int before = qStart;
+        int after = tokens.length - qStart - q.length;
+        int room = Math.max(before, after);
+        if (room >= Math.min(pLen, pMin)) { // disjoint: the passage view comes from the larger side of the query view
+            int len = Math.min(pLen, room);
+            int from = before >= after ? rng.nextInt(before - len + 1) : qStart + q.length + rng.nextInt(after - len + 1);
+            return new long[][] { q, Arrays.copyOfRange(tokens, from, from + len) };
+        }
+        return new long[][] { q, crop(tokens, pMin, pMax, rng) };
+    }
+
+    /** Start of the crop {@code c} in {@code tokens} (crops are copies: find them again by content). */
+    private static int indexOf(long[] tokens, long[] c, Random rng) {
+        outer:
+        for (int i = 0; i + c.length <= tokens.length; i++) {
+            for (int j = 0; j < c.length; j++) {
+                if (tokens[i + j] != c[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("crop not found in its document");
     }
 
     /** A random contiguous span of {@code tokens} whose length is drawn from [min, max] (clipped to the text). */
@@ -67,8 +153,9 @@ public final class Llm2IrObjective implements Objective {
         List<long[]> negatives = new ArrayList<>();
         for (int i : picked) {
             long[] toks = ctx.tokens(i);
-            long[] a = crop(toks, cfg.cropMin, cfg.cropMax, rng);
-            long[] p = crop(toks, cfg.cropMin, cfg.cropMax, rng);
+            long[][] v = views(ctx, toks, rng);
+            long[] a = v[0];
+            long[] p = v[1];
             queries.add(em.sequenceFor(a, Kind.QUERY));
             passages.add(em.sequenceFor(p, Kind.PASSAGE));
             if (cfg.hardNegatives > 0 && ctx.miner() != null) {
@@ -83,7 +170,7 @@ public final class Llm2IrObjective implements Objective {
         all.addAll(negatives);
         TokenBatch tb = TokenBatch.of(all, em.padId(), TokenBatch.PaddingSide.LEFT);
         NDArray[] in = tb.toArrays(scratch);
-        NDArray hidden = ctx.model().forward(in[0], in[1], AttentionMask.causal(in[2]));
+        NDArray hidden = ctx.model().forward(in[0], in[1], em.attentionMask(in[2]));
         NDArray pooled = EncoderModel.pool(hidden, tb, in[2], em.options().pooling());
         NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
         NDArray q = unit.get("0:" + b);
@@ -97,7 +184,6 @@ public final class Llm2IrObjective implements Objective {
 
     @Override
     public RetrieverConfig retrieverConfig(TrainContext ctx) {
-        var o = ctx.encoder().options();
-        return new RetrieverConfig(o.pooling().toString(), o.queryPrompt().toString(), o.passagePrompt().toString(), o.maxTokens());
+        return RetrieverConfig.of(ctx.encoder().options());
     }
 }

@@ -28,9 +28,12 @@ public final class TrainConfig {
     public long seed = 42;
     /** Longest training sequence in tokens. */
     public int maxTokens = 256;
-    /** LLM2IR crop lengths (tokens). */
+    /** LLM2IR crop lengths (tokens): the passage view, and both views when the query view is not set. */
     public int cropMin = 16;
     public int cropMax = 64;
+    /** LLM2IR query-view lengths (tokens); 0 = symmetric views of cropMin..cropMax, overlapping at random. */
+    public int queryCropMin = 0;
+    public int queryCropMax = 0;
     /** InfoNCE temperature. */
     public double temperature = 0.05;
     /** BM25 hard negatives per query crop (needs an OpenSearch source). */
@@ -51,6 +54,8 @@ public final class TrainConfig {
     public double llaraClmWeight = 1.0;
     /** Keep at most this many documents in memory (0 = all). */
     public int maxDocs = 50_000;
+    /** Measure the model (held-out crop retrieval, and the CLI's --eval-beir) every N steps (0 = never). */
+    public int probeEvery = 50;
     /** Write a checkpoint every N steps (0 = only at the end). */
     public int checkpointEvery = 50;
     /** Output directory (adapter/, model/, checkpoints/, metrics.jsonl, summary.json). */
@@ -86,6 +91,9 @@ public final class TrainConfig {
         if (objectives.contains("llm2ir")) {
             if (cropMin < 2 || cropMax < cropMin) {
                 throw new IllegalArgumentException("need 2 <= --crop-min <= --crop-max, got " + cropMin + " and " + cropMax);
+            }
+            if (queryCropMax > 0 && (queryCropMin < 2 || queryCropMax < queryCropMin)) {
+                throw new IllegalArgumentException("need 2 <= --query-crop-min <= --query-crop-max, got " + queryCropMin + " and " + queryCropMax);
             }
             if (cropMax + 8 > maxTokens) {
                 throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");

@@ -61,6 +61,14 @@ public final class Trainer {
 
         /** A phase ended. */
         default void phaseEnded(int phase, String objective) {}
+
+        /** Probe figures measured after {@code stepsDone} steps of a phase (0: before training). */
+        default void probed(int phase, String objective, int stepsDone, Map<String, Double> figures) {}
+    }
+
+    /** Extra measurements during training (e.g. nDCG@10 on a labelled split), given the encoder as it is now. */
+    public interface Probe {
+        Map<String, Double> measure(EncoderModel current) throws IOException;
     }
 
     /** What a run produced. */
@@ -71,6 +79,7 @@ public final class Trainer {
     private final Corpus corpus;
     private final HardNegativeMiner miner;
     private final Listener listener;
+    private Probe probe;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -82,6 +91,11 @@ public final class Trainer {
         this.corpus = corpus;
         this.miner = miner;
         this.listener = listener == null ? new Listener() { } : listener;
+    }
+
+    /** Adds measurements to every probe (every {@code probeEvery} steps). */
+    public void setProbe(Probe probe) {
+        this.probe = probe;
     }
 
     /** Asks the loop to checkpoint and stop after the current step (Ctrl-C); returns at once. */
@@ -162,6 +176,9 @@ public final class Trainer {
                 listener.phaseStarted(phase, obj.name(), from, cfg.steps);
                 Lora.setTraining(model, true);
                 List<Double> recent = new ArrayList<>();
+                if (from == 0 && cfg.probeEvery > 0) {
+                    runProbe(ctx, obj, phase, 0, log);
+                }
                 int goodSteps = 0;
                 int nonFiniteInARow = 0;
                 for (int step = from; step < cfg.steps; step++) {
@@ -256,6 +273,9 @@ public final class Trainer {
                     recent.add(lossSum);
                     listener.stepEnded(phase, obj.name(), step, lossSum, stepTokens / secs);
                     boolean last = step == cfg.steps - 1;
+                    if (cfg.probeEvery > 0 && ((step + 1) % cfg.probeEvery == 0 || last)) {
+                        runProbe(ctx, obj, phase, step + 1, log);
+                    }
                     boolean stopNow = stopRequested || (cfg.stopAfterSteps > 0 && step + 1 >= cfg.stopAfterSteps && !last);
                     if (stopNow || (cfg.checkpointEvery > 0 && (step + 1) % cfg.checkpointEvery == 0 && !last)) {
                         Checkpoints.save(cfg.outDir, cfg, phase, step + 1, adam, lossScale, model.vocabSize(), params,
@@ -310,6 +330,30 @@ public final class Trainer {
         summary.set("retriever", JSON.valueToTree(retriever.asMap()));
         JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("summary.json").toFile(), summary);
         return new Result(true, modelDir, adapterDir, retriever, summary);
+    }
+
+    /** Measures the model without gradients or dropout; logs the figures to metrics.jsonl and the listener. */
+    private void runProbe(TrainContext ctx, Objective obj, int phase, int stepsDone, MetricsLog log) throws IOException {
+        Lora.setTraining(ctx.model(), false);
+        try {
+            Map<String, Double> figures = new LinkedHashMap<>(obj.probe(ctx));
+            if (probe != null) {
+                figures.putAll(probe.measure(ctx.encoder()));
+            }
+            if (figures.isEmpty()) {
+                return;
+            }
+            ObjectNode rec = log.record();
+            rec.put("phase", phase);
+            rec.put("objective", obj.name());
+            rec.put("probe_after_steps", stepsDone);
+            ObjectNode f = rec.putObject("probe");
+            figures.forEach(f::put);
+            log.write(rec);
+            listener.probed(phase, obj.name(), stepsDone, figures);
+        } finally {
+            Lora.setTraining(ctx.model(), true);
+        }
     }
 
     /** Prepares an objective and, after LLaRA, switches embedding to its pooling and prompts. */
