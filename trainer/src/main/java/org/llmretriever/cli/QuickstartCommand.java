@@ -10,6 +10,7 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.checkpoint.HubDownloader;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
+import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.RandomInit;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
@@ -105,7 +106,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         try (SearchClient c = SearchClient.connect(cluster.url(), null, null, false)) {
             System.out.println("node up at " + cluster.url());
             JsonNode reg = c.put("/_plugins/_llm_retriever/models/quickstart-base",
-                Map.of("path", models.relativize(base).toString(), "max_tokens", 256));
+                Map.of("path", models.relativize(base).toString(), "max_tokens", 256, "pooling", "mean"));
             int dim = reg.path("dimension").asInt();
             System.out.printf("registered model quickstart-base (%s, %,d parameters, %d dimensions)%n", reg.path("family").asText(),
                 reg.path("parameters").asLong(), dim);
@@ -318,17 +319,19 @@ public final class QuickstartCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig();
         cfg.objectives = List.of("llm2ir");
         cfg.steps = adaptationSteps();
-        cfg.batchSize = 16;
+        cfg.batchSize = 32;      // the adapt defaults (docs/quality.md), fewer steps to keep the demo short
         cfg.maxTokens = 160;
-        cfg.cropMin = 32;
+        cfg.cropMin = 48;
         cfg.cropMax = 128;
-        cfg.loraRank = 16;
+        cfg.queryCropMin = 8;
+        cfg.queryCropMax = 32;
         cfg.lr = 1e-3;
         cfg.warmupSteps = 5;
         cfg.checkpointEvery = 0;
         cfg.outDir = run;
         System.out.println("adapting the model to the index (LLM2IR: crops of the same document should embed together) ...");
-        try (EncoderModel m = EncoderModel.load(base, EncoderOptions.defaults().withMaxTokens(256))) {
+        try (EncoderModel m = EncoderModel.load(base, EncoderOptions.defaults().withPooling(Pooling.MEAN).withMaxTokens(256))) {
+            cfg.loraRank = m.model().parameterCount() <= AdaptCommand.FULL_FINE_TUNING_MAX_PARAMETERS ? 0 : 16;
             return AdaptCommand.trainWithProgress(cfg, m, corpus, null);
         }
     }
