@@ -90,6 +90,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory for results.json and plots (default: eval-results/<dataset>-<model>).")
     Path out;
 
+    @Option(names = "--tune-fusion", description = "Choose hybrid's dense weight and rank constant by nDCG@10 on --tune-split (BEIR), "
+        + "then report hybrid-tuned on --split with them.")
+    boolean tuneFusion;
+
+    @Option(names = "--tune-split", defaultValue = "train", description = "BEIR split to tune fusion on (default: ${DEFAULT-VALUE}; never the reported one).")
+    String tuneSplit;
+
     @Option(names = "--local", description = "Dense only, without a node: embed in-process and rank by exact cosine (needs --model-path). "
         + "The fast loop for trying a recipe; the node path is the reported one.")
     boolean local;
@@ -139,6 +146,9 @@ public final class EvalCommand implements Callable<Integer> {
                 report.add(method, ds, run);
                 System.out.printf("%s: %.1f s%n", method, (System.nanoTime() - t1) / 1e9);
             }
+            if (tuneFusion) {
+                tuneAndRunFusion(runner, ds, idx, m, report);
+            }
             report.print(System.out);
             Path dir = out != null ? out : Path.of("eval-results", (ds.name() + "-" + m).replaceAll("[^A-Za-z0-9_.-]", "-"));
             for (Path f : report.write(dir)) {
@@ -146,6 +156,38 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Dense weights (BM25's is 1) and rank constants tried by --tune-fusion; weight 0 is BM25 alone, so fusion cannot lose on the tuning split. */
+    static final double[] FUSION_DENSE_WEIGHTS = { 0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0 };
+    static final int[] FUSION_RANK_CONSTANTS = { 20, 60 };
+
+    private void tuneAndRunFusion(EvalRunner runner, Dataset ds, String idx, String m, EvalReport report) throws Exception {
+        if (beir == null) {
+            throw new IllegalArgumentException("--tune-fusion needs a BEIR dataset (--beir) with a --tune-split qrels file");
+        }
+        if (tuneSplit.equals(split)) {
+            throw new IllegalArgumentException("--tune-split must differ from --split (" + split + "): tuning on the reported split overstates it");
+        }
+        Dataset tune = BeirLoader.load(beir, tuneSplit).limitQueries(maxQueries);
+        double bestWeight = 0;
+        int bestConstant = rankConstant;
+        double best = -1;
+        for (int c : FUSION_RANK_CONSTANTS) {
+            for (double w : FUSION_DENSE_WEIGHTS) {
+                EvalReport r = new EvalReport(tune.name(), m);
+                r.add("hybrid", tune, runner.run(tune, idx, "hybrid", m, k, c, w));
+                double ndcg = r.mean("hybrid", "ndcg@10");
+                System.out.printf("fusion on %s: dense weight %.2f, rank constant %d -> nDCG@10 %.4f%n", tuneSplit, w, c, ndcg);
+                if (ndcg > best + 1e-9) {
+                    best = ndcg;
+                    bestWeight = w;
+                    bestConstant = c;
+                }
+            }
+        }
+        System.out.printf("chosen on %s: dense weight %.2f (BM25 1.0), rank constant %d (nDCG@10 %.4f)%n", tuneSplit, bestWeight, bestConstant, best);
+        report.add("hybrid-tuned", ds, runner.run(ds, idx, "hybrid", m, k, bestConstant, bestWeight));
     }
 
     private int evalLocal(Dataset ds) throws Exception {

@@ -85,27 +85,39 @@ public final class EvalRunner {
         ids.clear();
     }
 
-    /** Query DSL of a method. */
+    /** Query DSL of a method (hybrid with equal weights). */
     static Map<String, Object> query(String method, String text, String model, int k, int rankConstant) {
+        return query(method, text, model, k, rankConstant, 1.0);
+    }
+
+    /** Query DSL of a method; {@code denseWeight} weighs the dense branch of hybrid against BM25's 1. */
+    static Map<String, Object> query(String method, String text, String model, int k, int rankConstant, double denseWeight) {
         Map<String, Object> bm25 = Map.of("match", Map.of("contents", text));
         Map<String, Object> dense = Map.of("llm_knn", Map.of("vector", Map.of("query_text", text, "model", model, "k", k)));
         return switch (method) {
             case "bm25" -> bm25;
             case "dense" -> dense;
-            case "hybrid" -> Map.of("hybrid_rrf", Map.of("queries", List.of(bm25, dense), "rank_constant", rankConstant, "window_size", k));
+            case "hybrid" -> Map.of("hybrid_rrf", Map.of("queries", List.of(bm25, dense), "rank_constant", rankConstant, "window_size", k,
+                "weights", List.of(1.0, denseWeight)));
             default -> throw new IllegalArgumentException("unknown method '" + method + "' (bm25, dense, hybrid)");
         };
     }
 
-    /** Top-k hits of every judged query. */
+    /** Top-k hits of every judged query (hybrid with equal weights). */
     public Map<String, List<TrecMetrics.Hit>> run(Dataset ds, String index, String method, String model, int k, int rankConstant)
         throws IOException {
+        return run(ds, index, method, model, k, rankConstant, 1.0);
+    }
+
+    /** Top-k hits of every judged query; {@code denseWeight} is the dense branch's weight in hybrid (BM25's is 1). */
+    public Map<String, List<TrecMetrics.Hit>> run(Dataset ds, String index, String method, String model, int k, int rankConstant,
+                                                  double denseWeight) throws IOException {
         Map<String, List<TrecMetrics.Hit>> run = new LinkedHashMap<>();
         List<String> queries = ds.judgedQueries();
         try (ProgressBar pb = bars.apply(method, (long) queries.size())) {
             for (String q : queries) {
                 JsonNode r = client.post("/" + index + "/_search", Map.of("size", k, "_source", false,
-                    "query", query(method, ds.queries().get(q), model, k, rankConstant)));
+                    "query", query(method, ds.queries().get(q), model, k, rankConstant, denseWeight)));
                 List<TrecMetrics.Hit> hits = new ArrayList<>();
                 for (JsonNode h : r.path("hits").path("hits")) {
                     hits.add(new TrecMetrics.Hit(h.path("_id").asText(), h.path("_score").asDouble()));
