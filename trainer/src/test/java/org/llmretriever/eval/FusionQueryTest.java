@@ -20,9 +20,4 @@ public class FusionQueryTest {
         Map<String, Object> equal = (Map<String, Object>) EvalRunner.query("hybrid", "x", "m", 10, 60).get("hybrid_rrf");
         assertEquals(List.of(1.0, 1.0), equal.get("weights"));
     }
-
-    @Test
-    public void theGridContainsBm25AloneSoTuningCannotLoseOnItsSplit() {
-        assertEquals(0.0, org.llmretriever.cli.EvalCommandAccess.firstDenseWeight(), 0.0);
-    }
 }
