@@ -32,9 +32,11 @@ FAMILIES = {
     "llama3-rope": LlamaConfig(**LLAMA_LIKE, tie_word_embeddings=False,
                                rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                              "high_freq_factor": 4.0, "original_max_position_embeddings": 16}),
-    "llama-yarn": LlamaConfig(**LLAMA_LIKE, tie_word_embeddings=False,
+    # consistent YaRN: max_position_embeddings = factor x original (transformers releases disagree on which wins otherwise)
+    "llama-yarn": LlamaConfig(**{**LLAMA_LIKE, "max_position_embeddings": 64}, tie_word_embeddings=False,
                               rope_scaling={"rope_type": "yarn", "factor": 4.0,
                                             "original_max_position_embeddings": 16}),
+    "qwen3-attention-bias": Qwen3Config(**LLAMA_LIKE, head_dim=16, attention_bias=True, tie_word_embeddings=False),
     "mistral": MistralConfig(**LLAMA_LIKE, sliding_window=6, tie_word_embeddings=False),
     "qwen2": Qwen2Config(**LLAMA_LIKE, tie_word_embeddings=False),
     "qwen3": Qwen3Config(**LLAMA_LIKE, head_dim=16, attention_bias=False, tie_word_embeddings=False),

@@ -139,4 +139,31 @@ public class RopeTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> rope("{\"type\":\"longrope\",\"factor\":2.0}", 512));
         assertTrue(e.getMessage(), e.getMessage().contains("rope_scaling.type") && e.getMessage().contains("longrope"));
     }
+
+    private static Rope fromJson(String configJson) throws Exception {
+        return Rope.fromConfig(ModelConfig.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(configJson), "test"), DIM, 10000.0);
+    }
+
+    @Test
+    public void transformersV5RopeParametersGiveTheSameFrequenciesAsTheV4Layout() throws Exception {
+        Rope v4 = fromJson("{\"max_position_embeddings\":131072,\"rope_theta\":500000.0,\"rope_scaling\":{\"rope_type\":\"llama3\","
+            + "\"factor\":8.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8192}}");
+        Rope v5 = fromJson("{\"max_position_embeddings\":131072,\"rope_parameters\":{\"rope_type\":\"llama3\",\"rope_theta\":500000.0,"
+            + "\"factor\":8.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8192}}");
+        assertEquals(Rope.Type.LLAMA3, v5.type());
+        org.junit.Assert.assertArrayEquals(v4.invFreq(10), v5.invFreq(10), 0f);
+        Rope plainV5 = fromJson("{\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1000000.0}}");
+        Rope plainV4 = fromJson("{\"rope_theta\":1000000.0}");
+        org.junit.Assert.assertArrayEquals(plainV4.invFreq(10), plainV5.invFreq(10), 0f);
+        // the theta must not silently fall back to 10000
+        org.junit.Assert.assertNotEquals(fromJson("{}").invFreq(10)[DIM / 2 - 1], plainV5.invFreq(10)[DIM / 2 - 1], 1e-12f);
+    }
+
+    @Test
+    public void perLayerTypeRopeParametersAreRefusedByName() {
+        Exception e = org.junit.Assert.assertThrows(Exception.class, () -> fromJson(
+            "{\"rope_parameters\":{\"full_attention\":{\"rope_type\":\"default\",\"rope_theta\":1000000.0},"
+                + "\"sliding_attention\":{\"rope_type\":\"default\",\"rope_theta\":10000.0}}}"));
+        assertTrue(e.getMessage(), e.getMessage().contains("rope_parameters.full_attention"));
+    }
 }

@@ -88,7 +88,9 @@ public final class GptNeoXModel extends DecoderModel {
     }
 
     static int rotaryDim(ModelConfig c, int headDim) {
-        double pct = c.has("partial_rotary_factor") ? c.optDouble("partial_rotary_factor", 0.25) : c.optDouble("rotary_pct", 0.25);
+        com.fasterxml.jackson.databind.JsonNode params = Rope.ropeParameters(c); // transformers v5 keeps it there
+        double pct = params != null && params.hasNonNull("partial_rotary_factor") ? params.get("partial_rotary_factor").asDouble()
+            : c.has("partial_rotary_factor") ? c.optDouble("partial_rotary_factor", 0.25) : c.optDouble("rotary_pct", 0.25);
         int dim = (int) (headDim * pct);
         if (pct <= 0 || pct > 1 || dim < 2 || dim % 2 != 0) {
             throw new CheckpointException("config field 'rotary_pct' = " + pct + " gives an invalid rotary dimension " + dim + " in " + c.source());

@@ -66,7 +66,7 @@ public final class LlamaModel extends DecoderModel {
             throw new CheckpointException("config field 'hidden_size' (" + d + ") must be divisible by 'num_attention_heads' in " + c.source());
         }
         boolean qkvBias = qkvBias(c);
-        boolean oBias = c.optBool("attention_bias", false) && !type.startsWith("qwen");
+        boolean oBias = c.optBool("attention_bias", false) && !type.equals("qwen2"); // Qwen2's o_proj never has a bias; Qwen3's follows attention_bias
         boolean mlpBias = c.optBool("mlp_bias", false);
         boolean qkNorm = type.equals("qwen3");
         boolean tied = c.optBool("tie_word_embeddings", !checkpointHasLmHead);

@@ -51,11 +51,18 @@ public final class Rope {
         this.staticInvFreq = type == Type.DYNAMIC ? null : computeInvFreq(maxPositions);
     }
 
-    /** Reads {@code rope_theta}/{@code rope_scaling} (or GPT-NeoX's {@code rotary_emb_base}) from a config. */
+    /**
+     * Reads RoPE settings in either layout transformers writes: v4's top-level {@code rope_theta} (or GPT-NeoX's
+     * {@code rotary_emb_base}) with {@code rope_scaling}, or v5's {@code rope_parameters} object holding
+     * {@code rope_type}, {@code rope_theta} and the scaling fields. Per-layer-type {@code rope_parameters} (an object of
+     * objects) is refused by name rather than read wrongly.
+     */
     public static Rope fromConfig(ModelConfig c, int rotaryDim, double defaultBase) {
-        double base = c.has("rope_theta") ? c.optDouble("rope_theta", defaultBase) : c.optDouble("rotary_emb_base", defaultBase);
+        JsonNode params = ropeParameters(c);
+        double base = params != null && params.hasNonNull("rope_theta") ? params.get("rope_theta").asDouble()
+            : c.has("rope_theta") ? c.optDouble("rope_theta", defaultBase) : c.optDouble("rotary_emb_base", defaultBase);
         int maxPos = c.optInt("max_position_embeddings", 2048);
-        JsonNode rs = c.node("rope_scaling");
+        JsonNode rs = params != null ? params : c.node("rope_scaling");
         if (rs == null || rs.isNull()) {
             return new Rope(Type.DEFAULT, rotaryDim, base, 1, maxPos, maxPos, 1, 4, 32, 1, null);
         }
@@ -84,6 +91,25 @@ public final class Rope {
         return new Rope(type, rotaryDim, base, factor, maxPos, original,
             rs.path("low_freq_factor").asDouble(1.0), rs.path("high_freq_factor").asDouble(4.0),
             rs.path("beta_fast").asDouble(32), rs.path("beta_slow").asDouble(1), attentionFactor);
+    }
+
+    /** transformers v5's {@code rope_parameters}, or null when the config has none (v4 layout). */
+    public static JsonNode ropeParameters(ModelConfig c) {
+        JsonNode p = c.node("rope_parameters");
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isObject()) {
+            throw new CheckpointException("config field 'rope_parameters' must be an object in " + c.source() + ", got " + p);
+        }
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject()) {
+                throw new CheckpointException("config field 'rope_parameters." + e.getKey() + "' holds per-layer-type RoPE settings in "
+                    + c.source() + "; only one set for all layers is supported");
+            }
+        }
+        return p;
     }
 
     static double yarnMscale(double scale) {
