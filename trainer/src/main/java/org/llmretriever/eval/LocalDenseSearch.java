@@ -96,8 +96,10 @@ public final class LocalDenseSearch {
             double meanNorm = norm(mean);
             System.out.printf("anisotropy: |mean of unit document vectors| = %.4f (mean pairwise cosine ~ %.4f; 0 = isotropic, 1 = all alike)%n",
                 meanNorm, meanNorm * meanNorm);
-            runs.put("dense-centered", search(qids, minus(queries, mean), minus(docs, mean), docIds, k));
-            float[] std = stdOfCentered(docs, mean);
+            float[][] centredQueries = minus(queries, mean);
+            float[][] centredDocs = minus(docs, mean);
+            runs.put("dense-centered", search(qids, centredQueries, centredDocs, docIds, k));
+            float[] std = std(centredDocs);
             double[] var = new double[std.length];
             double total = 0;
             for (int j = 0; j < std.length; j++) {
@@ -112,7 +114,7 @@ public final class LocalDenseSearch {
             }
             System.out.printf("the 3 largest of %d dimensions hold %.1f%% of the variance across documents (uniform: %.1f%%)%n",
                 std.length, 100 * top / total, 300.0 / std.length);
-            runs.put("dense-standardized", search(qids, scale(minus(queries, mean), std), scale(minus(docs, mean), std), docIds, k));
+            runs.put("dense-standardized", search(qids, scale(centredQueries, std), scale(centredDocs, std), docIds, k)); // in place: last use
         }
         return runs;
     }
@@ -136,9 +138,9 @@ public final class LocalDenseSearch {
         return mean;
     }
 
-    private static float[] stdOfCentered(float[][] v, float[] mean) {
-        float[][] c = minus(v, mean);
-        float[] std = new float[mean.length];
+    /** Per-dimension standard deviation of already centred rows. */
+    private static float[] std(float[][] c) {
+        float[] std = new float[c[0].length];
         for (float[] row : c) {
             for (int j = 0; j < row.length; j++) {
                 std[j] += row[j] * row[j] / c.length;

@@ -15,6 +15,7 @@ import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.objective.LlaraObjective;
 import org.llmretriever.trainer.train.Checkpoints;
+import org.llmretriever.trainer.objective.Llm2IrObjective;
 import org.llmretriever.trainer.train.TrainConfig;
 import org.llmretriever.trainer.train.Trainer;
 
@@ -64,23 +65,7 @@ public class TrainerTest {
     static double crops(EncoderModel m) {
         float[][] q = m.embed(corpus.heldBack, Kind.QUERY).vectors();
         float[][] p = m.embed(corpus.train.stream().map(d -> d.text()).toList(), Kind.PASSAGE).vectors();
-        int hits = 0;
-        for (int i = 0; i < q.length; i++) {
-            int best = -1;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < p.length; j++) {
-                double s = 0;
-                for (int k = 0; k < q[i].length; k++) {
-                    s += q[i][k] * p[j][k];
-                }
-                if (s > bestScore) {
-                    bestScore = s;
-                    best = j;
-                }
-            }
-            hits += best == i ? 1 : 0;
-        }
-        return (double) hits / q.length;
+        return Llm2IrObjective.pairedTop1(q, p);
     }
 
     @Test

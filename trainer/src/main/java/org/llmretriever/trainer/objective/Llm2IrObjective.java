@@ -71,14 +71,19 @@ public final class Llm2IrObjective implements Objective {
         }
         float[][] q = ctx.encoder().embedPrepared(heldOutQueries, 0).vectors();
         float[][] p = ctx.encoder().embedPrepared(heldOutPassages, 0).vectors();
+        return Map.of("heldout_crop_acc@1", pairedTop1(q, p));
+    }
+
+    /** Fraction of rows i whose highest dot product among all {@code passages} is with {@code passages[i]}. */
+    public static double pairedTop1(float[][] queries, float[][] passages) {
         int hits = 0;
-        for (int i = 0; i < q.length; i++) {
+        for (int i = 0; i < queries.length; i++) {
             int best = -1;
             double bestScore = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < p.length; j++) {
+            for (int j = 0; j < passages.length; j++) {
                 double s = 0;
-                for (int k = 0; k < q[i].length; k++) {
-                    s += q[i][k] * p[j][k];
+                for (int k = 0; k < queries[i].length; k++) {
+                    s += queries[i][k] * passages[j][k];
                 }
                 if (s > bestScore) {
                     bestScore = s;
@@ -87,7 +92,7 @@ public final class Llm2IrObjective implements Objective {
             }
             hits += best == i ? 1 : 0;
         }
-        return Map.of("heldout_crop_acc@1", hits / (double) q.length);
+        return hits / (double) queries.length;
     }
 
     private static long[][] views(TrainContext ctx, long[] toks, Random rng) {
@@ -103,9 +108,12 @@ public final class Llm2IrObjective implements Objective {
      * the pair teaches query → passage matching rather than copy detection. Returns {query, passage}.
      */
     public static long[][] views(long[] tokens, int qMin, int qMax, int pMin, int pMax, Random rng) {
-        long[] q = crop(tokens, qMin, qMax, rng);
+        int qHi = Math.min(qMax, tokens.length);
+        int qLo = Math.min(qMin, qHi);
+        int qLen = qLo + rng.nextInt(qHi - qLo + 1);  // the same draws as crop()
+        int qStart = rng.nextInt(tokens.length - qLen + 1);
+        long[] q = Arrays.copyOfRange(tokens, qStart, qStart + qLen);
         int pLen = Math.min(tokens.length, pMin + rng.nextInt(pMax - pMin + 1));
-        int qStart = indexOf(tokens, q, rng);
         int before = qStart;
         int after = tokens.length - qStart - q.length;
         int room = Math.max(before, after);
@@ -115,20 +123,6 @@ public final class Llm2IrObjective implements Objective {
             return new long[][] { q, Arrays.copyOfRange(tokens, from, from + len) };
         }
         return new long[][] { q, crop(tokens, pMin, pMax, rng) };
-    }
-
-    /** Start of the crop {@code c} in {@code tokens} (crops are copies: find them again by content). */
-    private static int indexOf(long[] tokens, long[] c, Random rng) {
-        outer:
-        for (int i = 0; i + c.length <= tokens.length; i++) {
-            for (int j = 0; j < c.length; j++) {
-                if (tokens[i + j] != c[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new IllegalStateException("crop not found in its document");
     }
 
     /** A random contiguous span of {@code tokens} whose length is drawn from [min, max] (clipped to the text). */
