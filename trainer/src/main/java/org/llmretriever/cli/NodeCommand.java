@@ -32,7 +32,7 @@ public final class NodeCommand implements Runnable {
         @Option(names = "--work-dir", description = "Node directory (default: .llm-retriever/node).")
         Path workDir;
 
-        @Option(names = "--port", defaultValue = "9200", description = "HTTP port wanted; a free one is used if taken (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--port", defaultValue = "9200", description = "HTTP port wanted; a free one is used if taken, any free one for 0 (default: ${DEFAULT-VALUE}).")
         int port;
 
         @Option(names = "--heap", defaultValue = "1g", description = "JVM heap of the node (default: ${DEFAULT-VALUE}).")
@@ -55,7 +55,7 @@ public final class NodeCommand implements Runnable {
             o.settings.putAll(NodeSettings.defaults(dir));
             System.out.println("starting OpenSearch 3.5.0 with k-NN and llm-retriever in " + dir + " ...");
             LocalCluster c = LocalCluster.start(Distribution.fromDirectory(Paths.distDir()), o);
-            if (c.nodes().get(0).httpPort() != port) {
+            if (port != 0 && c.nodes().get(0).httpPort() != port) {
                 System.out.println("port " + port + " is in use; using " + c.nodes().get(0).httpPort() + " instead");
             }
             System.out.println("node is up: " + c.url());

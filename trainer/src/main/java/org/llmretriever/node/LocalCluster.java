@@ -237,6 +237,16 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startAll() throws IOException, InterruptedException {
         Files.createDirectories(options.workDir);
+        if (isRoot()) {
+            try {
+                NodeUserAccess.require(pathsTheNodeReads(), UNPRIVILEGED_ID);
+            } catch (IOException e) {
+                if (!options.persistent) {
+                    FileTrees.deleteRecursively(options.workDir);
+                }
+                throw e;
+            }
+        }
         writeWatchdog();
         for (int i = 0; i < options.nodes; i++) {
             nodes.add(new Node(i, "node-" + i, options.workDir.resolve("node-" + i)));
@@ -557,6 +567,21 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException | UncheckedIOException e) {
             System.err.println("llm-retriever harness: cleanup failed: " + e.getMessage());
         }
+    }
+
+    /** What a node running as {@link #UNPRIVILEGED_ID} must reach: its JDK, the installation, its directory, models. */
+    private Map<Path, String> pathsTheNodeReads() {
+        Map<Path, String> paths = new LinkedHashMap<>();
+        paths.put(jdk.home().resolve("bin").resolve("java"), "-x");
+        paths.put(home.resolve("bin").resolve("opensearch"), "-x");
+        paths.put(options.workDir, "-x");
+        for (String key : List.of("plugins.llm_retriever.models_path", "plugins.llm_retriever.native_cache_dir")) {
+            String v = options.settings.get(key);
+            if (v != null && !v.isBlank() && Files.exists(Path.of(v))) {
+                paths.put(Path.of(v), "-x");
+            }
+        }
+        return paths;
     }
 
     /** Whether this JVM runs as root (then nodes run as {@code nobody}). */
