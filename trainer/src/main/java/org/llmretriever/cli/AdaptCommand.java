@@ -21,6 +21,8 @@ import org.llmretriever.trainer.corpus.IndexCorpus;
 import org.llmretriever.trainer.corpus.JsonlCorpus;
 import org.llmretriever.trainer.corpus.TrecCorpus;
 import org.llmretriever.trainer.index.HardNegativeMiner;
+import org.llmretriever.trainer.index.IndexNegativeMiner;
+import org.llmretriever.trainer.index.LuceneNegativeMiner;
 import org.llmretriever.trainer.index.Reembedder;
 import org.llmretriever.trainer.train.TrainConfig;
 import org.llmretriever.trainer.train.Trainer;
@@ -108,7 +110,8 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--query-crop-max", defaultValue = "32", description = "llm2ir query-view length, max; 0 = two symmetric, overlapping crops "
         + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax;
     @Option(names = "--temperature", defaultValue = "0.05") double temperature;
-    @Option(names = "--hard-negatives", defaultValue = "0", description = "BM25 hard negatives per crop (needs --opensearch/--index).") int hardNegatives;
+    @Option(names = "--bow-weight", defaultValue = "0", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight;
+    @Option(names = "--hard-negatives", defaultValue = "0", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives;
     @Option(names = "--lora-rank", description = "LoRA rank (default: full fine-tuning for models up to "
         + FULL_FINE_TUNING_MAX_PARAMETERS / 1_000_000 + " M parameters, else LoRA of rank 16).") Integer loraRank;
     @Option(names = "--lora-alpha", defaultValue = "32") double loraAlpha;
@@ -169,12 +172,9 @@ public final class AdaptCommand implements Callable<Integer> {
             Path baseDir = initConfig != null ? initialize(corpus) : resolveModel();
             EncoderOptions opts = EncoderOptions.defaults().withPooling(Pooling.parse(pooling)).withPrompts(queryPrompt, passagePrompt)
                 .withMaxTokens(Math.max(maxTokens, 16)).withAttention(EncoderOptions.Attention.parse(attention)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
-            HardNegativeMiner miner = hardNegatives > 0 && client != null && index != null ? new HardNegativeMiner(client, index, fields) : null;
-            if (hardNegatives > 0 && miner == null) {
-                throw new IllegalArgumentException("--hard-negatives needs --opensearch and --index");
-            }
             Trainer.Result result;
-            try (EncoderModel base = EncoderModel.load(baseDir, opts)) {
+            try (MinerHolder mined = miner(client, corpus); EncoderModel base = EncoderModel.load(baseDir, opts)) {
+                HardNegativeMiner miner = mined.miner();
                 if (loraRank == null && !full && initConfig == null) {
                     cfg.loraRank = base.model().parameterCount() <= FULL_FINE_TUNING_MAX_PARAMETERS ? 0 : 16;
                 }
@@ -285,6 +285,31 @@ public final class AdaptCommand implements Callable<Integer> {
         }
     }
 
+    /** The hard-negative miner, if any, and what to close after training. */
+    private record MinerHolder(HardNegativeMiner miner) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            if (miner instanceof LuceneNegativeMiner lucene) {
+                lucene.close();
+            }
+        }
+    }
+
+    /** BM25 negatives from the OpenSearch index being adapted, else from an in-process Lucene index of the corpus. */
+    private MinerHolder miner(SearchClient client, Corpus corpus) throws IOException {
+        if (hardNegatives <= 0) {
+            return new MinerHolder(null);
+        }
+        if (client != null && index != null) {
+            return new MinerHolder(new IndexNegativeMiner(client, index, fields));
+        }
+        long t0 = System.nanoTime();
+        LuceneNegativeMiner lucene = new LuceneNegativeMiner(corpus.documents());
+        System.out.printf("hard negatives: BM25 over an in-process Lucene index of the %,d documents (built in %.1f s)%n",
+            corpus.size(), (System.nanoTime() - t0) / 1e9);
+        return new MinerHolder(lucene);
+    }
+
     private TrainConfig trainConfig() {
         TrainConfig c = new TrainConfig();
         c.objectives = objectives;
@@ -303,6 +328,7 @@ public final class AdaptCommand implements Callable<Integer> {
         c.queryCropMin = queryCropMin;
         c.queryCropMax = queryCropMax;
         c.temperature = temperature;
+        c.bowWeight = bowWeight;
         c.hardNegatives = hardNegatives;
         c.loraRank = full || initConfig != null ? 0 : loraRank != null ? loraRank : 16; // unset: decided by size once loaded
         c.loraAlpha = loraAlpha;

@@ -155,6 +155,33 @@ public class TrainerTest {
     }
 
     @Test
+    public void llm2irWithBagOfWordsAndInProcessHardNegativesLowersTheBagOfWordsLoss() throws Exception {
+        Path out = tmp.newFolder("llm2ir-bow").toPath();
+        TrainConfig cfg = config("llm2ir", out);
+        cfg.loraRank = 0;
+        cfg.steps = 20;
+        cfg.batchSize = 8;
+        cfg.bowWeight = 1.0;
+        cfg.hardNegatives = 1;
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults());
+             org.llmretriever.trainer.index.LuceneNegativeMiner lucene = new org.llmretriever.trainer.index.LuceneNegativeMiner(corpus.train)) {
+            org.llmretriever.trainer.index.HardNegativeMiner counting = (text, id, n) -> {
+                asked.incrementAndGet();
+                return lucene.negatives(text, id, n);
+            };
+            assertTrue(new Trainer(cfg, base, Corpus.of(corpus.train), counting, null).run().completed());
+        }
+        assertEquals("one BM25 lookup per query view", cfg.steps * cfg.batchSize, asked.get());
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        JsonNode first = new ObjectMapper().readTree(lines.get(0)).path("losses");
+        JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1)).path("losses");
+        assertTrue(first.has("infonce") && first.has("bow"));
+        assertTrue("bow loss " + first.path("bow").asDouble() + " -> " + last.path("bow").asDouble(),
+            last.path("bow").asDouble() < first.path("bow").asDouble());
+    }
+
+    @Test
     public void llaraAddsPlaceholderTokensThatAreSavedAndReloaded() throws Exception {
         Path out = tmp.newFolder("llara").toPath();
         TrainConfig cfg = config("llara,llm2ir", out);

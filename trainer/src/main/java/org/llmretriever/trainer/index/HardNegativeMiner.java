@@ -1,51 +1,14 @@
 package org.llmretriever.trainer.index;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.llmretriever.client.SearchClient;
-import org.llmretriever.trainer.corpus.CorpusSource;
-import org.llmretriever.trainer.corpus.CorpusStats;
-
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * BM25 hard negatives from the index being adapted: the top {@code match} hits of a crop's text that are not
- * its source document — lexically close, so the model must learn more than word overlap.
+ * BM25 hard negatives: the top hits of a query view's text that are not its source document — lexically close,
+ * so the model must learn more than word overlap. From the OpenSearch index being adapted
+ * ({@link IndexNegativeMiner}) or, for file corpora, from an in-process Lucene index ({@link LuceneNegativeMiner}).
  */
-public final class HardNegativeMiner {
-    private final SearchClient client;
-    private final String index;
-    private final List<String> fields;
-
-    /** Searches {@code index}'s {@code fields}. */
-    public HardNegativeMiner(SearchClient client, String index, List<String> fields) {
-        this.client = client;
-        this.index = index;
-        this.fields = List.copyOf(fields);
-    }
-
+public interface HardNegativeMiner {
     /** Texts of up to {@code n} top BM25 hits for {@code queryText}, excluding document {@code sourceId}. */
-    public List<String> negatives(String queryText, String sourceId, int n) throws IOException {
-        JsonNode r = client.post("/" + index + "/_search", Map.of(
-            "size", n + 1,
-            "_source", fields,
-            "query", Map.of("multi_match", Map.of("query", queryText, "fields", fields))));
-        List<String> out = new ArrayList<>();
-        CorpusStats ignored = new CorpusStats();
-        for (JsonNode h : r.path("hits").path("hits")) {
-            if (out.size() == n) {
-                break;
-            }
-            if (h.path("_id").asText().equals(sourceId)) {
-                continue;
-            }
-            String text = CorpusSource.textOf(h.path("_source"), fields, ignored);
-            if (text != null) {
-                out.add(text);
-            }
-        }
-        return out;
-    }
+    List<String> negatives(String queryText, String sourceId, int n) throws IOException;
 }

@@ -86,22 +86,9 @@ public final class LlaraObjective implements Objective {
         summarizeIds = concat(tok.encode(SUMMARIZE, false), placeholders);
         predictIds = concat(tok.encode(PREDICT, false), placeholders);
         ignoredTargets.clear();
-        for (long id : ctx.encoder().specialPrefix()) {
-            ignoredTargets.add(id);
-        }
-        ctx.encoder().eosId().ifPresent(e -> ignoredTargets.add((long) e));
+        ignoredTargets.addAll(uninformativeTokens(ctx, tok, cfg.llaraStopwords));
         for (long p : placeholders) {
             ignoredTargets.add(p);
-        }
-        if (cfg.llaraStopwords) {
-            for (String w : STOPWORDS) {
-                for (String form : List.of(w, " " + w, Character.toUpperCase(w.charAt(0)) + w.substring(1), " " + Character.toUpperCase(w.charAt(0)) + w.substring(1))) {
-                    long[] ids = tok.encode(form, false);
-                    if (ids.length == 1) {
-                        ignoredTargets.add(ids[0]);
-                    }
-                }
-            }
         }
         pairs.clear();
         int p = cfg.llaraPassageTokens;
@@ -118,6 +105,29 @@ public final class LlaraObjective implements Objective {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("llara found no passage of 2+ tokens in the corpus");
         }
+    }
+
+    /**
+     * Tokens a bag-of-words target leaves out: the special prefix, EOS and, if asked, single-token stopwords and
+     * punctuation (with and without a leading space or capital), which say nothing about what a passage is about.
+     */
+    static Set<Long> uninformativeTokens(TrainContext ctx, TextTokenizer tok, boolean stopwords) {
+        Set<Long> ignored = new LinkedHashSet<>();
+        for (long id : ctx.encoder().specialPrefix()) {
+            ignored.add(id);
+        }
+        ctx.encoder().eosId().ifPresent(e -> ignored.add((long) e));
+        if (stopwords) {
+            for (String w : STOPWORDS) {
+                for (String form : List.of(w, " " + w, Character.toUpperCase(w.charAt(0)) + w.substring(1), " " + Character.toUpperCase(w.charAt(0)) + w.substring(1))) {
+                    long[] ids = tok.encode(form, false);
+                    if (ids.length == 1) {
+                        ignored.add(ids[0]);
+                    }
+                }
+            }
+        }
+        return ignored;
     }
 
     static long[] concat(long[] a, long[] b) {

@@ -34,8 +34,12 @@ public final class Llm2IrObjective implements Objective {
         return "llm2ir";
     }
 
+    /** Token ids the bag-of-words loss ignores (computed on first use). */
+    private java.util.Set<Long> uninformative;
+
     @Override
     public void prepare(TrainContext ctx) {
+        uninformative = null;
         eligible.clear();
         for (int i = 0; i < ctx.corpus().size(); i++) {
             if (ctx.tokens(i).length >= 2) {
@@ -173,7 +177,43 @@ public final class Llm2IrObjective implements Objective {
         NDArray loss = Losses.infoNce(q, p, hn, (float) cfg.temperature);
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("infonce", loss);
-        return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), 0));
+        long headRows = 0;
+        if (cfg.bowWeight > 0) {
+            NDArray bow = bagOfWords(ctx, pooled.get("0:" + 2 * b), queries, passages, scratch);
+            parts.put("bow", bow);
+            loss = loss.add(bow.mul((float) cfg.bowWeight));
+            headRows = 2L * b;
+        }
+        return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), headRows));
+    }
+
+    /**
+     * Both views' embeddings, read through the LM head, must predict the words of the document they came from (the
+     * union of both views, stopwords left out): LLaRA's EBAE/EBAR idea applied to the pooled embedding. It ties the
+     * embedding to the document's vocabulary, which in-batch contrast alone lets a small model forget.
+     *
+     * @param pooled {@code [2B, D]} query rows then passage rows, before normalisation
+     */
+    private NDArray bagOfWords(TrainContext ctx, NDArray pooled, List<long[]> queries, List<long[]> passages, NDManager scratch) {
+        if (uninformative == null) {
+            uninformative = LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true);
+        }
+        int b = queries.size();
+        long[][] targets = new long[2 * b][];
+        for (int i = 0; i < b; i++) {
+            java.util.Set<Long> words = new java.util.LinkedHashSet<>();
+            for (long[] view : List.of(queries.get(i), passages.get(i))) {
+                for (long id : view) {
+                    if (!uninformative.contains(id)) {
+                        words.add(id);
+                    }
+                }
+            }
+            targets[i] = words.stream().mapToLong(Long::longValue).toArray();
+            targets[b + i] = targets[i];
+        }
+        NDArray logProbs = ctx.model().logits(pooled).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).logSoftmax(1); // [2B, V]
+        return Losses.bagOfWords(logProbs, Losses.multiHot(scratch, targets, (int) logProbs.getShape().get(1)));
     }
 
     @Override

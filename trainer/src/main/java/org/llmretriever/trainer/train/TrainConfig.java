@@ -36,7 +36,9 @@ public final class TrainConfig {
     public int queryCropMax = 0;
     /** InfoNCE temperature. */
     public double temperature = 0.05;
-    /** BM25 hard negatives per query crop (needs an OpenSearch source). */
+    /** llm2ir: weight of the bag-of-words loss (each view's embedding predicts its document's words through the LM head); 0 = off. */
+    public double bowWeight = 0;
+    /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
     public int hardNegatives = 0;
     /** LoRA rank (0 = full fine-tuning). */
     public int loraRank = 16;
@@ -98,6 +100,9 @@ public final class TrainConfig {
             if (cropMax + 8 > maxTokens) {
                 throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
             }
+        }
+        if (bowWeight < 0) {
+            throw new IllegalArgumentException("--bow-weight must be 0 or more");
         }
         if (temperature <= 0) {
             throw new IllegalArgumentException("--temperature must be positive");
