@@ -192,23 +192,27 @@ public class TrainerTest {
             Trainer.Result r = new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
             assertTrue(r.completed());
             assertEquals("suffix_mean:8", r.retriever().pooling());
-            assertTrue(r.retriever().passagePrompt().startsWith("{text}" + LlaraObjective.SUMMARIZE));
+            assertEquals("\"{text}\", summarize the above passage within eight words: <s1><s2><s3><s4><s5><s6><s7><s8>",
+                r.retriever().passagePrompt());
+            assertEquals("\"{text}\", predict the following passage within eight words: <s9><s10><s11><s12><s13><s14><s15><s16>",
+                r.retriever().queryPrompt());
             JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
             assertTrue(first.path("losses").has("ebae") && first.path("losses").has("ebar") && first.path("losses").has("clm"));
         }
         EncoderOptions o = EncoderOptions.defaults().withPooling(Pooling.suffixMean(8))
-            .withPrompts("{text}" + LlaraObjective.PREDICT + String.join("", LlaraObjective.placeholderTokens(8)),
-                "{text}" + LlaraObjective.SUMMARIZE + String.join("", LlaraObjective.placeholderTokens(8)));
+            .withPrompts(LlaraObjective.queryPrompt(8), LlaraObjective.passagePrompt(8));
         try (EncoderModel trained = EncoderModel.load(out.resolve("model"), o)) {
-            assertEquals(baseVocab + 8, trained.model().vocabSize());
-            assertEquals(baseVocab, trained.tokenizer().tokenId("<llara_0>").getAsInt());
-            assertEquals(baseVocab + 7, trained.tokenizer().tokenId("<llara_7>").getAsInt());
+            assertEquals("16 distinct placeholders, 8 per prompt", baseVocab + 16, trained.model().vocabSize());
+            assertEquals(baseVocab, trained.tokenizer().tokenId("<s1>").getAsInt());
+            assertEquals(baseVocab + 15, trained.tokenizer().tokenId("<s16>").getAsInt());
             long[] ids = trained.prepare(List.of("cats sleep"), Kind.PASSAGE).sequences().get(0);
             assertEquals(baseVocab + 7, ids[ids.length - 1]);
+            long[] query = trained.prepare(List.of("cats sleep"), Kind.QUERY).sequences().get(0);
+            assertEquals(baseVocab + 15, query[query.length - 1]);
             assertEquals(32, trained.embed(List.of("cats sleep"), Kind.QUERY).vectors()[0].length);
         }
         JsonNode config = new ObjectMapper().readTree(out.resolve("model/config.json").toFile());
-        assertEquals(baseVocab + 8, config.path("vocab_size").asInt());
+        assertEquals(baseVocab + 16, config.path("vocab_size").asInt());
     }
 
     @Test

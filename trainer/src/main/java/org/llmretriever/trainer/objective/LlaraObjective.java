@@ -19,23 +19,25 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * LLaRA's pretext tasks. After a passage come a "summarize" suffix and a "predict" suffix, each ending in N new
- * placeholder tokens (added to the tokenizer and embedding matrix). The predict suffix cannot attend to the
- * summarize suffix and reuses its position ids, so both read the passage alone. The LM-head logits at each
- * suffix's placeholders are max-pooled into one distribution over the vocabulary:
+ * LLaRA's pretext tasks, laid out as the authors' pretraining code does (FlagOpen/FlagEmbedding,
+ * {@code research/LLARA/pretrain/data.py} and {@code modeling.py}). The passage is quoted and followed by a
+ * "summarize" suffix ending in N placeholder tokens {@code <s1>…<sN>} and a "predict" suffix ending in N others
+ * {@code <sN+1>…<s2N>} (2N new tokens, added to the tokenizer and embedding matrix; N = 8 as published). The
+ * predict suffix cannot attend to the summarize suffix and reuses its position ids, so both read the passage
+ * alone. The LM-head logits at each suffix's placeholders are max-pooled into one distribution over the vocabulary:
  * <ul>
  *   <li>EBAE: the summarize distribution must cover the passage's own tokens;</li>
  *   <li>EBAR: the predict distribution must cover the next passage's tokens;</li>
- *   <li>plus the causal-LM loss on the passage.</li>
+ *   <li>loss = (EBAE / 10 + EBAR / 10) / 2 + the causal-LM loss on the passage (weight {@code --llara-clm-weight}).</li>
  * </ul>
  * Afterwards a passage embeds as the mean of the summarize placeholders' states, a query as that of the predict
- * placeholders (pooling {@code suffix_mean:N}).
+ * placeholders (pooling {@code suffix_mean:N}) — the prompts of the published BAAI/LLARA checkpoints.
  */
 public final class LlaraObjective implements Objective {
-    /** Text before the summarize placeholders. */
-    public static final String SUMMARIZE = "\nSummarize the passage above in eight words:";
-    /** Text before the predict placeholders. */
-    public static final String PREDICT = "\nPredict the passage that follows, in eight words:";
+    /** Text before the passage. */
+    public static final String QUOTE = "\"";
+    /** The authors divide each bag-of-words loss by 10 before averaging the two. */
+    static final float BOW_SCALE = 10f;
     static final List<String> STOPWORDS = List.of("a", "an", "the", "and", "or", "but", "if", "then", "of", "to", "in", "on", "at", "by",
         "for", "with", "about", "as", "into", "from", "up", "down", "out", "over", "under", "is", "are", "was", "were", "be", "been",
         "being", "have", "has", "had", "do", "does", "did", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
@@ -49,6 +51,7 @@ public final class LlaraObjective implements Objective {
 
     private final List<Pair> pairs = new ArrayList<>();
     private long[] placeholders;
+    private long[] quoteIds;
     private long[] summarizeIds;
     private long[] predictIds;
     private final Set<Long> ignoredTargets = new LinkedHashSet<>();
@@ -58,13 +61,37 @@ public final class LlaraObjective implements Objective {
         return "llara";
     }
 
-    /** The placeholder token strings. */
+    /** The 2N placeholder token strings {@code <s1>…<s2N>}: the first N end the summarize suffix, the rest the predict one. */
     public static List<String> placeholderTokens(int n) {
         List<String> t = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            t.add("<llara_" + i + ">");
+        for (int i = 1; i <= 2 * n; i++) {
+            t.add("<s" + i + ">");
         }
         return t;
+    }
+
+    /** Text between the passage and the summarize placeholders ("eight" for the published N = 8). */
+    public static String summarizeText(int n) {
+        return "\", summarize the above passage within " + words(n) + " words: ";
+    }
+
+    /** Text between the passage and the predict placeholders. */
+    public static String predictText(int n) {
+        return "\", predict the following passage within " + words(n) + " words: ";
+    }
+
+    private static String words(int n) {
+        return n == 8 ? "eight" : Integer.toString(n);
+    }
+
+    /** The passage prompt of a model trained with N placeholders per suffix. */
+    public static String passagePrompt(int n) {
+        return QUOTE + "{text}" + summarizeText(n) + String.join("", placeholderTokens(n).subList(0, n));
+    }
+
+    /** The query prompt of a model trained with N placeholders per suffix. */
+    public static String queryPrompt(int n) {
+        return QUOTE + "{text}" + predictText(n) + String.join("", placeholderTokens(n).subList(n, 2 * n));
     }
 
     @Override
@@ -78,13 +105,16 @@ public final class LlaraObjective implements Objective {
         }
         int vocab = Math.max(ctx.model().vocabSize(), tok.vocabSize());
         ctx.model().resizeVocab(vocab);
-        placeholders = new long[ph.size()];
+        int n = cfg.llaraTokens;
+        long[] all = new long[ph.size()];
         for (int i = 0; i < ph.size(); i++) {
-            placeholders[i] = tok.tokenId(ph.get(i)).orElseThrow();
-            ctx.trainableEmbeddingRows().add((int) placeholders[i]);
+            all[i] = tok.tokenId(ph.get(i)).orElseThrow();
+            ctx.trainableEmbeddingRows().add((int) all[i]);
         }
-        summarizeIds = concat(tok.encode(SUMMARIZE, false), placeholders);
-        predictIds = concat(tok.encode(PREDICT, false), placeholders);
+        placeholders = all;
+        quoteIds = tok.encode(QUOTE, false);
+        summarizeIds = concat(tok.encode(summarizeText(n), false), Arrays.copyOfRange(all, 0, n));
+        predictIds = concat(tok.encode(predictText(n), false), Arrays.copyOfRange(all, n, 2 * n));
         ignoredTargets.clear();
         ignoredTargets.addAll(uninformativeTokens(ctx, tok, cfg.llaraStopwords));
         for (long p : placeholders) {
@@ -187,7 +217,7 @@ public final class LlaraObjective implements Objective {
         long[][] nextTargets = new long[b][];
         for (int i = 0; i < b; i++) {
             Pair pair = pairs.get(rng.nextInt(pairs.size()));
-            layouts.add(layout(prefix, pair.passage()));
+            layouts.add(layout(concat(prefix, quoteIds), pair.passage()));
             ownTargets[i] = targets(pair.passage());
             nextTargets[i] = targets(pair.next());
         }
@@ -197,7 +227,8 @@ public final class LlaraObjective implements Objective {
         boolean[] valid = new boolean[b * t];
         boolean[] textValid = new boolean[b * t];
         boolean[] allowed = new boolean[b * t * t];
-        long[] phIndex = new long[b * 2 * placeholders.length];
+        int n = cfg.llaraTokens;
+        long[] phIndex = new long[b * 2 * n];
         long pad = ctx.encoder().padId();
         for (int i = 0; i < b; i++) {
             Layout l = layouts.get(i);
@@ -211,7 +242,6 @@ public final class LlaraObjective implements Objective {
                     allowed[(i * t + j) * t + k] = real && k < l.ids().length && l.allowed(j, k);
                 }
             }
-            int n = placeholders.length;
             for (int p = 0; p < n; p++) {
                 phIndex[i * 2 * n + p] = l.predictStart() - n + p;        // summarize placeholders
                 phIndex[i * 2 * n + n + p] = l.ids().length - n + p;      // predict placeholders
@@ -222,7 +252,6 @@ public final class LlaraObjective implements Objective {
         NDArray validArr = scratch.create(valid, bt);
         NDArray hidden = ctx.model().forward(idArr, scratch.create(pos, bt),
             AttentionMask.explicit(validArr, scratch.create(allowed, new Shape(b, t, t))));
-        int n = placeholders.length;
         long d = hidden.getShape().get(2);
         NDArray index = scratch.create(phIndex, new Shape(b, 2L * n, 1)).broadcast(new Shape(b, 2L * n, d));
         NDArray phStates = hidden.gather(index, 1);                                    // [B, 2N, D]
@@ -235,7 +264,7 @@ public final class LlaraObjective implements Objective {
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("ebae", ebae);
         parts.put("ebar", ebar);
-        NDArray loss = ebae.add(ebar);
+        NDArray loss = ebae.add(ebar).div(2 * BOW_SCALE);
         int textLen = layouts.stream().mapToInt(Layout::textEnd).max().orElseThrow();
         long headPositions = 2L * n * b;
         if (cfg.llaraClmWeight > 0) {
@@ -255,11 +284,8 @@ public final class LlaraObjective implements Objective {
 
     @Override
     public RetrieverConfig retrieverConfig(TrainContext ctx) {
-        StringBuilder ph = new StringBuilder();
-        for (String p : placeholderTokens(ctx.config().llaraTokens)) {
-            ph.append(p);
-        }
-        return new RetrieverConfig("suffix_mean:" + ctx.config().llaraTokens, "{text}" + PREDICT + ph, "{text}" + SUMMARIZE + ph,
+        int n = ctx.config().llaraTokens;
+        return new RetrieverConfig("suffix_mean:" + n, queryPrompt(n), passagePrompt(n),
             ctx.encoder().options().maxTokens(), ctx.encoder().options().attention().toString());
     }
 }
