@@ -57,7 +57,7 @@ public final class CollectionChecks {
             List<String> empty = textless.stream().filter(ds.queries()::containsKey).toList();
             throw new InvalidCollectionException(textless.size() + " of the " + ds.qrels().size() + " queries judged in " + src.qrels()
                 + " have no text in " + src.queries() + " (" + (empty.isEmpty() ? "" : empty.size() + " with empty text, ")
-                + "e.g. " + sample(textless) + "); it holds " + ds.queries().size() + " queries"
+                + "e.g. " + sample(textless) + "); it holds " + ds.queries().size() + (ds.queries().size() == 1 ? " query" : " queries")
                 + (ds.queries().isEmpty() ? "" : " (e.g. " + sample(new ArrayList<>(ds.queries().keySet())) + ")"));
         }
         if (ds.judgedQueries().isEmpty()) {

@@ -219,7 +219,7 @@ public class TrecCollectionsTest {
         Path badTopics = write("bad.txt", "<top>\n<num>7</num><title>x</title>\n</top>\n");
         m = assertThrows(InvalidCollectionException.class, () -> TrecLoader.load("x", docs, badTopics, qrels)).getMessage();
         assertTrue(m, m.contains("3 of the 3 queries judged in " + qrels + " have no text in " + badTopics) && m.contains("'1', '2', '3'")
-            && m.contains("it holds 1 queries (e.g. '7')"));
+            && m.contains("it holds 1 query (e.g. '7')"));
         Path emptyDesc = write("nodesc.txt", CLOSED_TOPICS);
         m = assertThrows(InvalidCollectionException.class,
             () -> TrecLoader.load("x", docs, emptyDesc, TrecTopicsReader.Field.DESC, qrels, 0.01, System.err)).getMessage();
