@@ -3,6 +3,7 @@ package org.llmretriever.eval;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  *
  * <p>In a record, the id is {@code <DOCNO>} (spaces around it ignored); the text is {@code <TEXT>} if the record
  * has one, otherwise everything between the tags that is not the id or the title; {@code <HEADLINE>},
- * {@code <TITLE>} and {@code <HEAD>} are the title. Other tags are dropped and their text kept.
+ * {@code <TITLE>}, {@code <HEAD>} (and WSJ's {@code <HL>}) are the title. Other tags are dropped and their text kept.
  */
 public final class TrecDocumentReader {
     /** Receives each document; {@code origin} is {@code file:line} of its record, for error messages. */
@@ -84,7 +85,7 @@ public final class TrecDocumentReader {
                 continue;
             }
             String name = Path.of(e.getName()).getFileName().toString();
-            InputStream entry = Inputs.decompress(new java.io.BufferedInputStream(Inputs.shielded(tar), 1 << 16));
+            InputStream entry = Inputs.decompress(new BufferedInputStream(Inputs.shielded(tar), 1 << 16));
             readStream(origin + "!" + e.getName(), name, entry, sink, false);
         }
     }
@@ -161,7 +162,7 @@ public final class TrecDocumentReader {
             Field f = switch (name) {
                 case "DOCNO" -> Field.DOCNO;
                 case "TEXT" -> Field.TEXT;
-                case "HEADLINE", "TITLE", "HEAD" -> Field.TITLE;
+                case "HEADLINE", "TITLE", "HEAD", "HL" -> Field.TITLE;
                 default -> null;
             };
             if (f == null || !inDoc) {

@@ -109,6 +109,10 @@ public class TrecCollectionsTest {
         assertEquals(new Dataset.Doc("FT 14 MAY 91 / Rates &amp; markets", "Interest rates rose. Banks said a < b."), d.get("FT911-1"));
         assertEquals(new Dataset.Doc("Second", "Body two."), d.get("FT911-2"));
         assertEquals(new Dataset.Doc("Third head", "no text element here"), d.get("FT911-3"));
+        Map<String, Dataset.Doc> wsj = TrecLoader.loadDocuments(write("wsj/WSJ870324", "<DOC>\r\n<DOCNO> WSJ870324-0001 </DOCNO>\r\n<HL> John Blair Is Near\r\n"
+            + "Accord </HL>\r\n<DD> 03/24/87</DD>\r\n<TEXT>\r\n   John Blair &amp; Co. is close.\r\n</TEXT>\r\n</DOC>\r\n"
+            + "<DOC>\r\n<DOCNO> WSJ870324-0002 </DOCNO>\r\n<TEXT>\r\nSecond.\r\n</TEXT>\r\n</DOC>\r\n"));
+        assertEquals(new Dataset.Doc("John Blair Is Near Accord", "John Blair &amp; Co. is close."), wsj.get("WSJ870324-0001"));
     }
 
     @Test
