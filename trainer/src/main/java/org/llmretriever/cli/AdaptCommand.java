@@ -19,6 +19,7 @@ import org.llmretriever.trainer.corpus.CorpusSource;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.corpus.IndexCorpus;
 import org.llmretriever.trainer.corpus.JsonlCorpus;
+import org.llmretriever.trainer.corpus.MsMarcoCorpus;
 import org.llmretriever.trainer.corpus.TrecCorpus;
 import org.llmretriever.trainer.index.HardNegativeMiner;
 import org.llmretriever.trainer.index.IndexNegativeMiner;
@@ -80,8 +81,12 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--beir", description = "BEIR dataset directory (its corpus.jsonl, fields title,text).")
     Path beir;
 
-    @Option(names = "--trec-docs", description = "TREC-style documents: a .tar.gz or directory of files (e.g. CACM).")
+    @Option(names = "--trec-docs", description = "TREC documents: a file of <DOC> records (plain or compressed), a tarball, "
+        + "or a directory of either; CACM's one-file-per-document tarball too.")
     Path trecDocs;
+
+    @Option(names = "--msmarco", description = "MS MARCO-style directory: its collection.tsv (id<TAB>text).")
+    Path msmarco;
 
     @Option(names = "--fields", split = ",", description = "Text fields, comma-separated (default: title,text).")
     List<String> fields = new ArrayList<>(List.of("title", "text"));
@@ -347,13 +352,17 @@ public final class AdaptCommand implements Callable<Integer> {
     }
 
     private CorpusSource source(SearchClient client) {
-        int given = (index != null ? 1 : 0) + (jsonl != null ? 1 : 0) + (beir != null ? 1 : 0) + (trecDocs != null ? 1 : 0);
+        int given = (index != null ? 1 : 0) + (jsonl != null ? 1 : 0) + (beir != null ? 1 : 0) + (trecDocs != null ? 1 : 0)
+            + (msmarco != null ? 1 : 0);
         if (given != 1) {
             throw new IllegalArgumentException(
-                "give exactly one corpus: --opensearch URL --index I, --jsonl FILE, --beir DIR or --trec-docs FILE|DIR");
+                "give exactly one corpus: --opensearch URL --index I, --jsonl FILE, --beir DIR, --trec-docs FILE|DIR or --msmarco DIR");
         }
         if (trecDocs != null) {
             return new TrecCorpus(trecDocs);
+        }
+        if (msmarco != null) {
+            return new MsMarcoCorpus(msmarco);
         }
         if (index != null) {
             if (client == null) {

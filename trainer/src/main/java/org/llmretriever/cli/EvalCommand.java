@@ -6,8 +6,10 @@ import org.llmretriever.eval.Dataset;
 import org.llmretriever.eval.EvalReport;
 import org.llmretriever.eval.EvalRunner;
 import org.llmretriever.eval.LocalDenseSearch;
+import org.llmretriever.eval.MsMarcoLoader;
 import org.llmretriever.eval.TrecLoader;
 import org.llmretriever.eval.TrecMetrics;
+import org.llmretriever.eval.TrecTopicsReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,23 +26,35 @@ import java.util.concurrent.Callable;
         "Index a test collection through the pipeline and measure nDCG@10, Recall@100, MRR@10 and MAP for BM25, dense and hybrid.",
         "Examples:",
         "  ./llm-retriever eval --beir ../shared/datasets/scifact --split test --model-path runs/scifact-llm2ir/model",
-        "  ./llm-retriever eval --trec-docs cacm.tar.gz --topics topics.cacm.txt --qrels qrels.cacm.txt --name cacm --model my-model --opensearch http://127.0.0.1:9200"
+        "  ./llm-retriever eval --trec-docs cacm.tar.gz --topics topics.cacm.txt --qrels qrels.cacm.txt --name cacm --model my-model --opensearch http://127.0.0.1:9200",
+        "  ./llm-retriever eval --msmarco msmarco-passage --split dev.small --model my-model --methods bm25,dense --k 10 --opensearch http://127.0.0.1:9200"
     })
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--beir", description = "BEIR dataset directory (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
     Path beir;
 
-    @Option(names = "--split", defaultValue = "test", description = "BEIR qrels split (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--msmarco", description = "MS MARCO-style directory (collection.tsv, queries.<split>.tsv, qrels.<split>.tsv; .tsv.gz too).")
+    Path msmarco;
+
+    @Option(names = "--split", description = "Qrels split: BEIR qrels/<split>.tsv (default: test), MS MARCO <split> (default: dev.small).")
     String split;
 
-    @Option(names = "--trec-docs", description = "TREC-style documents: a .tar.gz or directory of files (e.g. CACM).")
+    @Option(names = "--trec-docs", description = "TREC documents: a file of <DOC> records (plain or compressed), a tarball, "
+        + "or a directory of either; CACM's one-file-per-document tarball too.")
     Path trecDocs;
 
-    @Option(names = "--topics", description = "TREC topics file.")
+    @Option(names = "--topics", description = "TREC topics file (<top><num><title><desc><narr>, tags closed or not; or CACM's <DOC><DOCNO>).")
     Path topics;
 
-    @Option(names = "--qrels", description = "TREC qrels file.")
+    @Option(names = "--topic-field", defaultValue = "title", description = "Query text of a <top> topic: title, desc or title+desc (default: ${DEFAULT-VALUE}).")
+    String topicField;
+
+    @Option(names = "--qrels", description = "TREC qrels file: query iteration doc grade (or BEIR's query doc grade).")
     Path qrels;
+
+    @Option(names = "--max-unknown-qrels", defaultValue = "0.01", description = "Refuse if more than this fraction of judged (query, document) "
+        + "pairs name documents the collection lacks; fewer are a warning (default: ${DEFAULT-VALUE}).")
+    double maxUnknownQrels;
 
     @Option(names = "--name", description = "Dataset name (default: the directory or file name).")
     String name;
@@ -166,10 +180,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (beir == null) {
             throw new IllegalArgumentException("--tune-fusion needs a BEIR dataset (--beir) with a --tune-split qrels file");
         }
-        if (tuneSplit.equals(split)) {
-            throw new IllegalArgumentException("--tune-split must differ from --split (" + split + "): tuning on the reported split overstates it");
+        if (tuneSplit.equals(split())) {
+            throw new IllegalArgumentException("--tune-split must differ from --split (" + split() + "): tuning on the reported split overstates it");
         }
-        Dataset tune = BeirLoader.load(beir, tuneSplit).limitQueries(maxQueries);
+        Dataset tune = BeirLoader.load(beir, tuneSplit, maxUnknownQrels, System.err).limitQueries(maxQueries);
         double bestWeight = 0;
         int bestConstant = rankConstant;
         double best = -1;
@@ -208,15 +222,28 @@ public final class EvalCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    private String split() {
+        return split != null ? split : msmarco != null ? "dev.small" : "test";
+    }
+
+    /** Exactly one input form; every loader applies the same refusals (CollectionChecks). */
     private Dataset load() throws Exception {
+        int forms = (beir != null ? 1 : 0) + (msmarco != null ? 1 : 0) + (trecDocs != null ? 1 : 0);
+        if (forms != 1 || (trecDocs == null && (topics != null || qrels != null))) {
+            throw new IllegalArgumentException("give exactly one collection: --beir DIR, --msmarco DIR, or --trec-docs FILE|DIR with --topics and --qrels");
+        }
         if (beir != null) {
-            Dataset d = BeirLoader.load(beir, split);
+            Dataset d = BeirLoader.load(beir, split(), maxUnknownQrels, System.err);
             return name == null ? d : new Dataset(name, d.documents(), d.queries(), d.qrels());
         }
-        if (trecDocs == null || topics == null || qrels == null) {
-            throw new IllegalArgumentException("give --beir DIR, or --trec-docs with --topics and --qrels");
+        if (msmarco != null) {
+            Dataset d = MsMarcoLoader.load(msmarco, split(), maxUnknownQrels, System.err);
+            return new Dataset(name != null ? name : d.name() + "-" + split(), d.documents(), d.queries(), d.qrels());
+        }
+        if (topics == null || qrels == null) {
+            throw new IllegalArgumentException("--trec-docs needs --topics FILE and --qrels FILE");
         }
         String n = name != null ? name : trecDocs.getFileName().toString().replaceAll("\\..*$", "");
-        return TrecLoader.load(n, trecDocs, topics, qrels);
+        return TrecLoader.load(n, trecDocs, topics, TrecTopicsReader.Field.parse(topicField), qrels, maxUnknownQrels, System.err);
     }
 }

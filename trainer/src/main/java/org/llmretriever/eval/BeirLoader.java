@@ -5,19 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** BEIR layout: {@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv} (header, then query, doc, grade). */
+/** BEIR layout: {@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv} (header, then query, doc, grade; see {@link QrelsReader}). */
 public final class BeirLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private BeirLoader() {}
 
-    /** Loads a split (e.g. {@code test}); malformed lines fail with file and line number. */
+    /** Loads and checks a split (e.g. {@code test}) with the default limit on qrels naming unknown documents. */
     public static Dataset load(Path dir, String split) throws IOException {
+        return load(dir, split, CollectionChecks.DEFAULT_MAX_UNKNOWN_QRELS, System.err);
+    }
+
+    /** Loads a split (e.g. {@code test}); malformed lines fail with file and line number; then {@link CollectionChecks}. */
+    public static Dataset load(Path dir, String split, double maxUnknownQrels, PrintStream warnings) throws IOException {
         Path corpus = dir.resolve("corpus.jsonl");
         Path queries = dir.resolve("queries.jsonl");
         Path qrels = dir.resolve("qrels").resolve(split + ".tsv");
@@ -30,7 +36,9 @@ public final class BeirLoader {
         readJsonl(corpus, (line, n) -> docs.put(id(line, corpus, n), new Dataset.Doc(line.path("title").asText(""), line.path("text").asText(""))));
         Map<String, String> qs = new LinkedHashMap<>();
         readJsonl(queries, (line, n) -> qs.put(id(line, queries, n), line.path("text").asText("")));
-        return new Dataset(dir.getFileName().toString(), docs, qs, readQrels(qrels, true));
+        Dataset ds = new Dataset(dir.getFileName().toString(), docs, qs, QrelsReader.read(qrels));
+        CollectionChecks.check(ds, new CollectionChecks.Sources(corpus.toString(), queries.toString(), qrels.toString()), maxUnknownQrels, warnings);
+        return ds;
     }
 
     private interface LineHandler {
@@ -66,33 +74,5 @@ public final class BeirLoader {
             throw new DatasetFormatException(file, n, "missing \"_id\"");
         }
         return id.asText();
-    }
-
-    /** Tab- or space-separated {@code query doc grade} (BEIR, with a header) or {@code query 0 doc grade} (TREC). */
-    static Map<String, Map<String, Integer>> readQrels(Path file, boolean beir) throws IOException {
-        Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank() || (beir && n == 1 && line.startsWith("query-id"))) {
-                    continue;
-                }
-                String[] f = line.trim().split("\\s+");
-                if (f.length != (beir ? 3 : 4)) {
-                    throw new DatasetFormatException(file, n, "expected " + (beir ? "3" : "4") + " columns (" + (beir ? "query-id corpus-id score"
-                        : "query-id iteration doc-id relevance") + "), found " + f.length);
-                }
-                int grade;
-                try {
-                    grade = Integer.parseInt(f[f.length - 1]);
-                } catch (NumberFormatException e) {
-                    throw new DatasetFormatException(file, n, "relevance '" + f[f.length - 1] + "' is not an integer");
-                }
-                out.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).put(TrecLoader.canonicalDocId(f[beir ? 1 : 2]), grade);
-            }
-        }
-        return out;
     }
 }

@@ -8,6 +8,11 @@ public final class DatasetFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
     DatasetFormatException(Path file, long line, String problem) {
-        super(file + ":" + line + ": " + problem);
+        this(file.toString(), line, problem);
+    }
+
+    /** For a place that is not a file of its own, such as {@code docs.tar.gz!wsj/wsj_0001}. */
+    DatasetFormatException(String origin, long line, String problem) {
+        super(origin + ":" + line + ": " + problem);
     }
 }

@@ -1,13 +1,7 @@
 package org.llmretriever.eval;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,14 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
- * TREC-style collections such as CACM: documents as files (a {@code .tar.gz} or a directory; HTML {@code <pre>}
- * or plain text; the id is the file name), topics in {@code <top><num>…<title>…} or {@code <DOC><DOCNO>…} form,
- * qrels as {@code query iteration doc relevance}. Document ids are canonicalized so {@code CACM-115} and
- * {@code CACM-0115} are the same document (CACM's qrels mix both).
+ * A TREC-style test collection: documents ({@link TrecDocumentReader}: {@code <DOC>} record files, tarballs,
+ * directories, CACM's one file per document), topics ({@link TrecTopicsReader}) and qrels ({@link QrelsReader}),
+ * checked by {@link CollectionChecks}. Document ids are canonicalized so {@code CACM-115} and {@code CACM-0115}
+ * are the same document (CACM's qrels mix both).
  */
 public final class TrecLoader {
     private static final Pattern PADDED_ID = Pattern.compile("([A-Za-z]+-)0*(\\d+)");
@@ -37,52 +29,30 @@ public final class TrecLoader {
         return m.matches() ? m.group(1) + Long.parseLong(m.group(2)) : id;
     }
 
-    /** Loads documents, topics and qrels. */
+    /** Loads and checks documents, topic titles and qrels with the default limit on qrels naming unknown documents. */
     public static Dataset load(String name, Path documents, Path topics, Path qrels) throws IOException {
-        return new Dataset(name, loadDocuments(documents), readTopics(topics), BeirLoader.readQrels(qrels, false));
+        return load(name, documents, topics, TrecTopicsReader.Field.TITLE, qrels, CollectionChecks.DEFAULT_MAX_UNKNOWN_QRELS, System.err);
     }
 
-    /** Loads the documents only (a {@code .tar.gz} or a directory), id → (title, text). */
+    /** Loads documents, topics (the given field as query text) and qrels, then applies {@link CollectionChecks}. */
+    public static Dataset load(String name, Path documents, Path topics, TrecTopicsReader.Field field, Path qrels,
+                               double maxUnknownQrels, PrintStream warnings) throws IOException {
+        Dataset ds = new Dataset(name, loadDocuments(documents), TrecTopicsReader.read(topics, field), QrelsReader.read(qrels));
+        CollectionChecks.check(ds, new CollectionChecks.Sources(documents.toString(), topics.toString(), qrels.toString()), maxUnknownQrels, warnings);
+        return ds;
+    }
+
+    /** All documents in memory, id → (title, text); a repeated id fails, naming the second record. */
     public static Map<String, Dataset.Doc> loadDocuments(Path documents) throws IOException {
-        if (!Files.exists(documents)) {
-            throw new IOException("TREC documents " + documents + " do not exist");
-        }
-        Map<String, Dataset.Doc> docs = Files.isDirectory(documents) ? readDirectory(documents) : readTarGz(documents);
-        if (docs.isEmpty()) {
-            throw new IOException("no documents in " + documents);
-        }
-        return docs;
-    }
-
-    private static Map<String, Dataset.Doc> readTarGz(Path file) throws IOException {
         Map<String, Dataset.Doc> docs = new LinkedHashMap<>();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-             TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(raw))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                if (!e.isFile()) {
-                    continue;
-                }
-                String name = Path.of(e.getName()).getFileName().toString();
-                docs.put(canonicalDocId(stripExtension(name)), parseDocument(new String(tar.readAllBytes(), StandardCharsets.UTF_8)));
+        TrecDocumentReader.read(documents, (id, doc, origin) -> {
+            if (docs.putIfAbsent(id, doc) != null) {
+                throw new InvalidCollectionException(origin + ": document id " + id + " appears a second time");
             }
-        }
+        });
+        String first = docs.isEmpty() ? null : docs.keySet().iterator().next();
+        CollectionChecks.requireDocuments(documents.toString(), docs.size(), first, null);
         return docs;
-    }
-
-    private static Map<String, Dataset.Doc> readDirectory(Path dir) throws IOException {
-        Map<String, Dataset.Doc> docs = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-                docs.put(canonicalDocId(stripExtension(p.getFileName().toString())), parseDocument(Files.readString(p)));
-            }
-        }
-        return docs;
-    }
-
-    private static String stripExtension(String n) {
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 
     /** First non-empty line is the title; the rest (markup and trailing citation triples removed) the text. */
@@ -107,37 +77,8 @@ public final class TrecLoader {
         return new Dataset.Doc(title, text.toString());
     }
 
-    private static final Pattern DOC_TOPIC = Pattern.compile("<DOC>\\s*<DOCNO>\\s*(\\S+)\\s*</DOCNO>(.*?)</DOC>", Pattern.DOTALL);
-    private static final Pattern TOP_TOPIC = Pattern.compile("<top>(.*?)</top>", Pattern.DOTALL);
-    private static final Pattern NUM = Pattern.compile("<num>\\s*(?:Number:)?\\s*(\\S+)");
-    private static final Pattern TITLE = Pattern.compile("<title>\\s*(?:Topic:)?(.*?)(?=<desc>|<narr>|</top>|$)", Pattern.DOTALL);
-
-    /** Topics as {@code <DOC><DOCNO>} (CACM) or {@code <top><num><title>} (TREC ad hoc). */
+    /** Topic titles (see {@link TrecTopicsReader}). */
     static Map<String, String> readTopics(Path file) throws IOException {
-        String s = Files.readString(file);
-        Map<String, String> out = new LinkedHashMap<>();
-        Matcher d = DOC_TOPIC.matcher(s);
-        while (d.find()) {
-            out.put(d.group(1), d.group(2).replaceAll("\\s+", " ").strip());
-        }
-        if (out.isEmpty()) {
-            Matcher t = TOP_TOPIC.matcher(s);
-            while (t.find()) {
-                Matcher num = NUM.matcher(t.group(1));
-                Matcher title = TITLE.matcher(t.group(1));
-                if (!num.find() || !title.find()) {
-                    throw new DatasetFormatException(file, lineOf(s, t.start()), "topic without <num> or <title>");
-                }
-                out.put(num.group(1), title.group(1).replaceAll("\\s+", " ").strip());
-            }
-        }
-        if (out.isEmpty()) {
-            throw new DatasetFormatException(file, 1, "no topics found (expected <DOC><DOCNO> or <top><num><title> blocks)");
-        }
-        return out;
-    }
-
-    private static long lineOf(String s, int offset) {
-        return s.substring(0, offset).chars().filter(c -> c == '\n').count() + 1;
+        return TrecTopicsReader.read(file, TrecTopicsReader.Field.TITLE);
     }
 }

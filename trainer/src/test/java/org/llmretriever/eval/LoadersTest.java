@@ -117,6 +117,6 @@ public class LoadersTest {
         assertTrue(assertThrows(DatasetFormatException.class, () -> TrecLoader.readTopics(topics)).getMessage().contains("no topics found"));
         Path qrels = tmp.newFile("q.txt").toPath();
         Files.writeString(qrels, "1 0 D1 1\n1 D2 1\n");
-        assertTrue(assertThrows(DatasetFormatException.class, () -> BeirLoader.readQrels(qrels, false)).getMessage().contains("q.txt:2: expected 4 columns"));
+        assertTrue(assertThrows(DatasetFormatException.class, () -> QrelsReader.read(qrels)).getMessage().contains("q.txt:2: expected 4 columns"));
     }
 }

@@ -1,5 +1,7 @@
 package org.llmretriever.trainer.corpus;
 
+import org.llmretriever.eval.CollectionChecks;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +23,7 @@ public final class Corpus {
         this.description = description;
     }
 
-    /** Reads a source; keeps at most {@code maxDocs} (0 = all). */
+    /** Reads a source; keeps at most {@code maxDocs} (0 = all); fewer than two usable documents is refused. */
     public static Corpus load(CorpusSource source, int maxDocs, long seed) throws IOException {
         List<Document> kept = new ArrayList<>();
         Random rnd = new Random(seed);
@@ -37,9 +39,8 @@ public final class Corpus {
                 }
             }
         });
-        if (kept.isEmpty()) {
-            throw new IOException("no usable documents in " + source.describe() + " (" + source.stats() + ")");
-        }
+        CollectionChecks.requireDocuments(source.describe(), seen[0], kept.isEmpty() ? null : kept.get(0).id(),
+            "counting usable ones: " + source.stats());
         return new Corpus(kept, source.stats(), source.describe());
     }
 

@@ -1,14 +1,16 @@
 package org.llmretriever.trainer.corpus;
 
-import org.llmretriever.eval.Dataset;
-import org.llmretriever.eval.TrecLoader;
+import org.llmretriever.eval.TrecDocumentReader;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Consumer;
 
-/** The documents of a TREC-style collection such as CACM (a {@code .tar.gz} or a directory), title and text joined. */
+/**
+ * The documents of a TREC-style collection (the layouts {@link TrecDocumentReader} reads: {@code <DOC>} record
+ * files, tarballs, directories, CACM's one file per document), title and text joined. Streamed: the collection is
+ * never held in memory here ({@link Corpus} keeps at most its sample).
+ */
 public final class TrecCorpus implements CorpusSource {
     private final Path documents;
     private final CorpusStats stats = new CorpusStats();
@@ -19,16 +21,16 @@ public final class TrecCorpus implements CorpusSource {
 
     @Override
     public void read(Consumer<Document> sink) throws IOException {
-        for (Map.Entry<String, Dataset.Doc> e : TrecLoader.loadDocuments(documents).entrySet()) {
+        TrecDocumentReader.read(documents, (id, doc, origin) -> {
             stats.read.incrementAndGet();
-            String text = e.getValue().contents();
+            String text = doc.contents();
             if (text == null || text.isBlank()) {
                 stats.skippedEmpty.incrementAndGet();
-                continue;
+                return;
             }
             stats.used.incrementAndGet();
-            sink.accept(new Document(e.getKey(), text));
-        }
+            sink.accept(new Document(id, text));
+        });
     }
 
     @Override
