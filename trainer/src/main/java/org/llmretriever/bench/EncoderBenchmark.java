@@ -22,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -42,6 +44,44 @@ public final class EncoderBenchmark {
     public EncoderBenchmark(PrintStream out, boolean quick) {
         this.out = out;
         this.quick = quick;
+    }
+
+    /**
+     * The profiling mode ({@code bench encoder --profile}): where a forward pass of the throughput model spends its
+     * time, for a 16-token query and for the 16 × 256 embed batch (see {@link ForwardProfile}); traces in workDir.
+     */
+    public BenchReport profile(Path workDir) throws IOException {
+        BenchReport r = new BenchReport("encoder-profile");
+        TorchRuntime.RuntimeInfo info = TorchRuntime.info();
+        r.note("engine", info.engine() + " " + info.version());
+        r.json().put("intra_op_threads", info.intraOpThreads());
+        Files.createDirectories(workDir);
+        int hidden = quick ? 256 : 1024;
+        int layers = quick ? 2 : 4;
+        Path dir = TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers, hidden / 64, hidden * 11 / 4), 1);
+        try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(256).withPooling(Pooling.LAST_TOKEN))) {
+            Map<String, List<long[]>> workloads = new LinkedHashMap<>();
+            workloads.put("query", randomSequences(1, 16, TinyModels.vocabSize(), 9));
+            workloads.put("batch", randomSequences(quick ? 4 : 16, quick ? 64 : 256, TinyModels.vocabSize(), 7));
+            for (Map.Entry<String, List<long[]>> w : workloads.entrySet()) {
+                String name = w.getKey();
+                int reps = name.equals("query") ? (quick ? 5 : 40) : (quick ? 1 : 3);
+                ForwardProfile.Result p = ForwardProfile.run(m, w.getValue(), reps, workDir.resolve("trace-" + name + ".json"));
+                out.printf("== profile: %s (%d x %d tokens) ==%n%s", name, w.getValue().size(), w.getValue().get(0).length, p.table());
+                r.put("profile_" + name + "_wall_ms", p.wallMs(), name + ": wall time per forward", "ms");
+                r.put("profile_" + name + "_outside_ops_fraction", p.outsideOpsMs() / p.wallMs(), name + ": share outside libtorch ops", "fraction");
+                r.put("profile_" + name + "_ops_per_forward", p.opsPerForward(), name + ": top-level ops (JNI calls) per forward", "ops");
+                r.put("profile_" + name + "_allocations_per_forward", p.allocationsPerForward(), name + ": tensor allocations per forward", "count");
+                ObjectNode classes = r.json().putObject("profile_" + name + "_self_ms_by_class");
+                p.selfMsByClass().forEach(classes::put);
+                classes.put("outside libtorch ops", p.outsideOpsMs());
+                ObjectNode top = r.json().putObject("profile_" + name + "_top_ops_self_ms");
+                p.topOpsMs().forEach(top::put);
+            }
+        } finally {
+            FileTrees.deleteRecursively(dir);
+        }
+        return r;
     }
 
     /** Runs everything and returns the report. */

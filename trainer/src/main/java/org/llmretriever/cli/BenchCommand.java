@@ -58,8 +58,17 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
         boolean quick;
 
+        @Option(names = "--profile", description = "Instead: where a forward pass spends its time (libtorch profiler): self time per op "
+            + "class, time outside libtorch ops, JNI calls and allocations per forward, for a 16-token query and a 16 x 256 batch "
+            + "(JSON default: bench-results/encoder-profile.json).")
+        boolean profile;
+
         @Override
         public Integer call() throws Exception {
+            if (profile) {
+                Path file = out.equals(Path.of("bench-results/encoder.json")) ? Path.of("bench-results/encoder-profile.json") : out;
+                return emit(new EncoderBenchmark(System.out, quick).profile(Paths.home().resolve("bench-work")), file);
+            }
             return emit(encoder(quick), out);
         }
     }
