@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.llmretriever.encoder.checkpoint.Checkpoint;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
+import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.checkpoint.HubDownloader;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.embed.PromptTemplate;
@@ -70,6 +71,7 @@ public final class EncoderModel implements AutoCloseable {
     }
 
     private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer) {
+        checkOptions(base.model.spec(), options);
         this.ownsModel = false;
         this.dir = base.dir;
         this.options = options;
@@ -100,6 +102,7 @@ public final class EncoderModel implements AutoCloseable {
             TextTokenizer tok = TextTokenizer.load(tokFile);
             DecoderModel m;
             try {
+                checkOptions(Architectures.validate(ckpt), options);
                 m = Architectures.load(ckpt, device, dtype);
             } catch (RuntimeException e) {
                 tok.close();
@@ -116,6 +119,33 @@ public final class EncoderModel implements AutoCloseable {
                 m.close();
                 tok.close();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Refuses options that contradict what the checkpoint's config.json says about attention, naming the key:
+     * transformers 5.2+'s {@code is_causal: false} (the checkpoint was trained to attend bidirectionally) with causal
+     * attention, and bidirectional attention over a sliding window that inputs of {@code max_tokens} would reach
+     * (the bidirectional mask here has no window).
+     */
+    public static void checkOptions(ModelSpec spec, EncoderOptions options) {
+        checkAttention(spec, options.attention(), options.maxTokens());
+    }
+
+    /** {@link #checkOptions} from the two fields it reads (for callers that hold no full options, e.g. registration). */
+    public static void checkAttention(ModelSpec spec, EncoderOptions.Attention attention, int maxTokens) {
+        ModelConfig c = spec.config();
+        if (c.has("is_causal") && !c.optBool("is_causal", true) && attention == EncoderOptions.Attention.CAUSAL) {
+            throw new CheckpointException("config field 'is_causal' = false in " + c.source()
+                + ": the checkpoint attends bidirectionally; set attention to 'bidirectional'");
+        }
+        if (attention == EncoderOptions.Attention.BIDIRECTIONAL) {
+            int window = spec.maxSlidingWindow();
+            if (window > 0 && maxTokens > window) {
+                throw new CheckpointException("config field 'sliding_window' = " + window + " in " + c.source()
+                    + ": bidirectional attention with a sliding window is not implemented; use max_tokens <= " + window
+                    + " (the window then never applies) or causal attention");
             }
         }
     }

@@ -25,6 +25,9 @@ import org.llmretriever.encoder.checkpoint.ModelConfig;
  *       {@code full_attention} / {@code sliding_attention}</td><td>only {@code full_attention}</td></tr>
  *   <tr><td>{@code partial_rotary_factor}</td><td colspan="4">refused unless 1 (top level or in {@code rope_parameters})</td>
  *       <td>read (v5 name of {@code rotary_pct})</td></tr>
+ *   <tr><td>{@code is_causal} (transformers 5.2+)</td><td colspan="5">{@code false} requires the encoder option
+ *       {@code attention: bidirectional} (checked with the options, {@code EncoderModel.checkOptions}); bidirectional attention
+ *       is refused where a sliding window could apply (max_tokens above it)</td></tr>
  *   <tr><td>{@code quantization_config}</td><td colspan="5">refused (quantized weights are not read)</td></tr>
  * </table>
  * {@code tie_word_embeddings}, {@code rope_parameters} / {@code rope_scaling} / {@code rope_theta} are read by the families

@@ -244,4 +244,19 @@ public class ConfigAuditTest {
         assertTrue(e.getMessage(), e.getMessage().contains("'layer_types[1]' = 'linear_attention'"));
         assertTrue(Files.exists(dir.resolve("model.safetensors")));
     }
+
+    @Test
+    public void isCausalFalseNeedsBidirectionalAttentionAndBidirectionalNeedsNoReachableWindow() {
+        ModelSpec encoderLike = spec(config("qwen2", c -> c.put("is_causal", false)));
+        String e = assertThrows(CheckpointException.class,
+            () -> EncoderModel.checkOptions(encoderLike, EncoderOptions.defaults())).getMessage();
+        assertEquals("config field 'is_causal' = false in config.json: the checkpoint attends bidirectionally; set attention to 'bidirectional'", e);
+        EncoderModel.checkOptions(encoderLike, EncoderOptions.defaults().withAttention(EncoderOptions.Attention.BIDIRECTIONAL));
+        ModelSpec mistral = spec(TinyModels.config("mistral")); // sliding_window 6
+        EncoderModel.checkOptions(mistral, EncoderOptions.defaults());
+        String w = assertThrows(CheckpointException.class, () -> EncoderModel.checkOptions(mistral,
+            EncoderOptions.defaults().withAttention(EncoderOptions.Attention.BIDIRECTIONAL))).getMessage();
+        assertTrue(w, w.startsWith("config field 'sliding_window' = 6 in config.json: bidirectional attention with a sliding window is not implemented"));
+        EncoderModel.checkOptions(mistral, EncoderOptions.defaults().withAttention(EncoderOptions.Attention.BIDIRECTIONAL).withMaxTokens(6));
+    }
 }

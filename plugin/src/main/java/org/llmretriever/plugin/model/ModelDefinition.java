@@ -244,6 +244,10 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         return maxTokens;
     }
 
+    public String attention() {
+        return attention;
+    }
+
     /** The definition as {@code GET models/{name}} shows it. */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -104,7 +104,9 @@ public final class ModelService implements ClusterStateListener {
             if (request.adapter() != null) {
                 paths.resolve(request.adapter(), "adapter");
             }
-            return EncoderModel.inspect(dir);
+            ModelSpec spec = EncoderModel.inspect(dir);
+            EncoderModel.checkAttention(spec, org.llmretriever.encoder.EncoderOptions.Attention.parse(request.attention()), request.maxTokens());
+            return spec;
         });
     }
 
