@@ -51,7 +51,7 @@ public class PresetTest {
         assertTrue(llara.passagePrompt().apply("x").endsWith("summarize the above passage within eight words: <s1><s2><s3><s4><s5><s6><s7><s8>"));
         assertTrue(llara.queryPrompt().apply("x").endsWith("predict the following passage within eight words: <s9><s10><s11><s12><s13><s14><s15><s16>"));
         EncoderOptions l2v = Preset.LLM2VEC.applyTo(EncoderOptions.defaults());
-        assertEquals(Pooling.MEAN, l2v.pooling());
+        assertEquals(Pooling.TEXT_MEAN, l2v.pooling());
         assertEquals(EncoderOptions.Attention.BIDIRECTIONAL, l2v.attention());
         assertEquals(Boolean.TRUE, Preset.E5_MISTRAL.settings().get("append_eos"));
         assertEquals(Boolean.FALSE, Preset.LLARA.settings().get("append_eos"));

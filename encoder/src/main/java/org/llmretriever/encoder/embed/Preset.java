@@ -125,7 +125,8 @@ public record Preset(
             + "as one string, which can differ at the quote boundaries. The checkpoint's tokenizer must hold <s1>..<s16> as single tokens.");
 
     /**
-     * LLM2Vec: bidirectional attention, mean pooling, queries as {@code {instruction} {query}}, documents bare, 512 tokens;
+     * LLM2Vec: bidirectional attention, mean over the text's own tokens (instruction and BOS excluded), queries as
+     * {@code {instruction} {query}}, documents bare, 512 tokens;
      * the checkpoint is the base model with the MNTP LoRA merged plus the supervised (or SimCSE) PEFT adapter. Source:
      * https://github.com/McGill-NLP/llm2vec ({@code llm2vec/llm2vec.py}: {@code pooling_mode="mean"},
      * {@code max_length=512}, {@code skip_instruction=True}, instruction joined to the text by one space; README:
@@ -134,12 +135,12 @@ public record Preset(
     public static final Preset LLM2VEC = new Preset("llm2vec",
         List.of("McGill-NLP/LLM2Vec-Meta-Llama-3-8B-Instruct-mntp-supervised", "McGill-NLP/LLM2Vec-Mistral-7B-Instruct-v2-mntp-supervised",
             "McGill-NLP/LLM2Vec-Sheared-LLaMA-mntp-supervised", "McGill-NLP/LLM2Vec-Llama-2-7b-chat-hf-mntp-supervised"),
-        Pooling.MEAN, WEB_SEARCH_TASK + ": {text}", "", 512, true, EncoderOptions.Attention.BIDIRECTIONAL,
+        Pooling.TEXT_MEAN, WEB_SEARCH_TASK + ": {text}", "", 512, true, EncoderOptions.Attention.BIDIRECTIONAL,
         "https://github.com/McGill-NLP/llm2vec (llm2vec/llm2vec.py, README)",
-        "Set path to the base model with the MNTP adapter merged and adapter to the supervised PEFT adapter. LLM2Vec averages "
-            + "only the text's tokens (skip_instruction) and wraps the text in chat markup for the Llama-3-Instruct and "
-            + "Mistral-Instruct bases; this preset's mean also covers BOS and the instruction, and adds no chat markup "
-            + "(put it in the prompts if you need it).");
+        "Set path to the base model with the MNTP adapter merged and adapter to the supervised PEFT adapter. text_mean "
+            + "averages the text's own tokens as LLM2Vec's skip_instruction does. LLM2Vec also wraps the text in chat markup "
+            + "for its Llama-3-Instruct and Mistral-Instruct bases; this preset does not (put the markup in the prompts if "
+            + "you need it; the averaged span then follows LLM2Vec's count from the end only approximately).");
 
     /** Every preset, in listing order. */
     public static final List<Preset> ALL = List.of(QWEN3_EMBEDDING, E5_MISTRAL, GTE_QWEN2, SFR_MISTRAL, LINQ_MISTRAL, LLARA, LLM2VEC);
