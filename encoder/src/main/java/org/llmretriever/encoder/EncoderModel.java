@@ -322,7 +322,7 @@ public final class EncoderModel implements AutoCloseable {
             throw new IllegalArgumentException("is empty; nothing to embed");
         }
         PromptTemplate prompt = options.prompt(kind);
-        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        boolean appendEos = appendsEos();
         long[] ids = withEos(tokenizer.encode(prompt.apply(text), true), appendEos);
         boolean textMean = options.pooling().mode() == Pooling.Mode.TEXT_MEAN;
         if (ids.length <= options.maxTokens()) {
@@ -363,8 +363,18 @@ public final class EncoderModel implements AutoCloseable {
         PromptTemplate prompt = options.prompt(kind);
         long[] pre = prompt.prefix().isEmpty() ? new long[0] : tokenizer.encode(prompt.prefix(), false);
         long[] suf = prompt.suffix().isEmpty() ? new long[0] : tokenizer.encode(prompt.suffix(), false);
-        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        boolean appendEos = appendsEos();
         return withEos(concat(specialPrefix, pre, bodyIds, suf, specialSuffix), appendEos);
+    }
+
+    /**
+     * Whether inputs get the model's EOS appended: for last-token pooling, when the EOS id is known and the tokenizer
+     * does not end texts with special tokens of its own. A tokenizer template that appends one (Qwen3-Embedding's and
+     * gte-Qwen2's append {@code <|endoftext|>}, which is not config.json's {@code eos_token_id} in Qwen3-Embedding) is the
+     * model's declaration of how an input ends; the last token is then that token, as in the authors' code.
+     */
+    public boolean appendsEos() {
+        return options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null && specialSuffix.length == 0;
     }
 
     /** Special tokens the tokenizer puts before a text (e.g. BOS), possibly none. */

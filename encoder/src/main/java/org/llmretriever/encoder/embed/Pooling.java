@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * How token states become one vector.
  * <ul>
- *   <li>{@code last_token}: the state of the last token (an EOS is appended when absent) — the usual choice for
+ *   <li>{@code last_token}: the state of the last token (the model's EOS is appended unless the tokenizer ends texts with a special token of its own) — the usual choice for
  *       decoder-only embedders (E5-Mistral, LLM2Vec, RepLLaMA);</li>
  *   <li>{@code mean}: the mean over all real tokens;</li>
  *   <li>{@code text_mean}: the mean over the tokens of the text alone — not BOS or other special tokens, not the

@@ -14,8 +14,9 @@ import java.util.Optional;
  *
  * <p>What no preset needs to say: padding side (positions are counted per sequence and padding is masked, so vectors
  * do not depend on it; every reference implementation below pads left) and EOS handling, which follows the pooling:
- * {@code last_token} appends the model's EOS ({@code eos_token_id}) unless the tokenizer already ended the text with
- * it, other poolings append nothing.
+ * {@code last_token} appends the model's EOS ({@code eos_token_id}) unless the tokenizer's own template already ends
+ * texts with a special token (Qwen3-Embedding's and gte-Qwen2's append {@code <|endoftext|>}; that token is then the
+ * last one, as in the authors' code), other poolings append nothing.
  *
  * @param name the name a model definition gives as {@code "preset"}
  * @param models the checkpoints it is for (Hugging Face ids)
@@ -50,14 +51,16 @@ public record Preset(
      * Sources: the model card https://huggingface.co/Qwen/Qwen3-Embedding-0.6B ({@code get_detailed_instruct},
      * {@code last_token_pool}, {@code max_length = 8192}), the Qwen3-Embedding README as summarized at
      * https://deepwiki.com/QwenLM/Qwen3-Embedding/2.1-text-embedding-models (eod token {@code <|endoftext|>}), and
-     * https://github.com/QwenLM/Qwen3-Embedding/issues/9 (trained with causal attention).
+     * https://github.com/QwenLM/Qwen3-Embedding/issues/9 (trained with causal attention) and issue 54 (the tokenizer appends the
+     * EOS itself) with https://github.com/ggml-org/llama.cpp/pull/14314 (that token differs from tokenizer_config's EOS).
      */
     public static final Preset QWEN3_EMBEDDING = new Preset("qwen3-embedding",
         List.of("Qwen/Qwen3-Embedding-0.6B", "Qwen/Qwen3-Embedding-4B", "Qwen/Qwen3-Embedding-8B"),
         Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery:{text}", "", 8192, true, EncoderOptions.Attention.CAUSAL,
         "https://huggingface.co/Qwen/Qwen3-Embedding-0.6B (model card code); https://github.com/QwenLM/Qwen3-Embedding/issues/9 (causal)",
-        "The EOS appended is config.json's eos_token_id; the card's code appends <|endoftext|>, which is that id in the published "
-            + "checkpoints. Change the task by overriding query_prompt.");
+        "The published tokenizer appends <|endoftext|> itself (config.json's eos_token_id is another token), so that token "
+            + "is the pooled last token, as in the card's code (see https://github.com/QwenLM/Qwen3-Embedding/issues/54). "
+            + "Change the task by overriding query_prompt.");
 
     /**
      * E5-Mistral-7B-instruct: last-token pooling with EOS appended, left padding; queries as
