@@ -86,7 +86,8 @@ public record Preset(
         Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}", "", 8192, true, EncoderOptions.Attention.BIDIRECTIONAL,
         "https://huggingface.co/Alibaba-NLP/gte-Qwen2-7B-instruct (model card: bidirectional attention, query-side instruction)",
         "Attention follows the card's statement (bidirectional); its custom modeling code was not available to check. "
-            + "Override with \"attention\": \"causal\" to compare.");
+            + "The query template is E5's (the stored copies of the card did not show its code, so the exact spacing after "
+            + "'Query:' could not be re-checked). Override attention or query_prompt to compare.");
 
     /**
      * SFR-Embedding-Mistral: fine-tuned from E5-Mistral with its usage unchanged (task instruction on queries only,
