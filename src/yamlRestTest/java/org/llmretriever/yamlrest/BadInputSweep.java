@@ -98,6 +98,9 @@ final class BadInputSweep {
         sweepField("model definition", "PUT", MODELS + "sweep", base, "dtype", concat(notString, "int4", "float64"));
         sweepField("model definition", "PUT", MODELS + "sweep", base, "device", concat(notString, "tpu", "gpu:x"));
         sweepField("model definition", "PUT", MODELS + "sweep", base, "adapter", concat(notString, "no-such-adapter", "../outside"));
+        sweepField("model definition", "PUT", MODELS + "sweep", base, "attention", concat(notString, "", "sideways"));
+        sweepField("model definition", "PUT", MODELS + "sweep", base, "preset", concat(notString, "", "bge-m3", "E5-MISTRAL"));
+        sweepField("model definition", "PUT", MODELS + "sweep", base, "path", "unsupported-layer-types"); // config key we do not implement
         sweepField("model definition", "PUT", MODELS + "sweep", base, "bogus", 1, "x");
         tolerate("model definition", "PUT", MODELS + "sweep", json(with(base, "normalize", NULL))); // null: the default
     }

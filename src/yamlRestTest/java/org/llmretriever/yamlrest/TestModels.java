@@ -18,7 +18,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code tiny-llama}, {@code tiny-neox}: random tiny models with a generated tokenizer (32-dimensional);</li>
  *   <li>{@code broken}: a tiny model whose weights file is truncated;</li>
- *   <li>{@code escape}: a symbolic link to a valid model outside the models path (must be refused).</li>
+ *   <li>{@code escape}: a symbolic link to a valid model outside the models path (must be refused);</li>
+ *   <li>{@code unsupported-layer-types}: a tiny Qwen3 whose config.json lists a layer kind we do not implement
+ *       ({@code chunked_attention}), which registration must refuse with a 400 naming the key.</li>
  * </ul>
  */
 final class TestModels {
@@ -35,6 +37,10 @@ final class TestModels {
         }
         Path outside = TinyModels.write(outsideDir.resolve("outside-model"), "llama", 14);
         Files.createSymbolicLink(modelsDir.resolve("escape"), outside);
+        Path unsupported = TinyModels.write(modelsDir.resolve("unsupported-layer-types"), "qwen3", 23);
+        ObjectNode c = TinyModels.config("qwen3");
+        c.putArray("layer_types").add("full_attention").add("chunked_attention");
+        Files.writeString(unsupported.resolve("config.json"), c.toPrettyString());
     }
 
     /** A Llama wide enough that embedding takes measurable time (4 layers of {@code hidden}), for load tests. */

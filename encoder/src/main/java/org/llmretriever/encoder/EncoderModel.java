@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.llmretriever.encoder.checkpoint.Checkpoint;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
+import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.checkpoint.HubDownloader;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.embed.PromptTemplate;
@@ -70,6 +71,7 @@ public final class EncoderModel implements AutoCloseable {
     }
 
     private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer) {
+        checkOptions(base.model.spec(), options);
         this.ownsModel = false;
         this.dir = base.dir;
         this.options = options;
@@ -100,6 +102,7 @@ public final class EncoderModel implements AutoCloseable {
             TextTokenizer tok = TextTokenizer.load(tokFile);
             DecoderModel m;
             try {
+                checkOptions(Architectures.validate(ckpt), options);
                 m = Architectures.load(ckpt, device, dtype);
             } catch (RuntimeException e) {
                 tok.close();
@@ -116,6 +119,33 @@ public final class EncoderModel implements AutoCloseable {
                 m.close();
                 tok.close();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Refuses options that contradict what the checkpoint's config.json says about attention, naming the key:
+     * transformers 5.2+'s {@code is_causal: false} (the checkpoint was trained to attend bidirectionally) with causal
+     * attention, and bidirectional attention over a sliding window that inputs of {@code max_tokens} would reach
+     * (the bidirectional mask here has no window).
+     */
+    public static void checkOptions(ModelSpec spec, EncoderOptions options) {
+        checkAttention(spec, options.attention(), options.maxTokens());
+    }
+
+    /** {@link #checkOptions} from the two fields it reads (for callers that hold no full options, e.g. registration). */
+    public static void checkAttention(ModelSpec spec, EncoderOptions.Attention attention, int maxTokens) {
+        ModelConfig c = spec.config();
+        if (c.has("is_causal") && !c.optBool("is_causal", true) && attention == EncoderOptions.Attention.CAUSAL) {
+            throw new CheckpointException("config field 'is_causal' = false in " + c.source()
+                + ": the checkpoint attends bidirectionally; set attention to 'bidirectional'");
+        }
+        if (attention == EncoderOptions.Attention.BIDIRECTIONAL) {
+            int window = spec.maxSlidingWindow();
+            if (window > 0 && maxTokens > window) {
+                throw new CheckpointException("config field 'sliding_window' = " + window + " in " + c.source()
+                    + ": bidirectional attention with a sliding window is not implemented; use max_tokens <= " + window
+                    + " (the window then never applies) or causal attention");
             }
         }
     }
@@ -236,11 +266,27 @@ public final class EncoderModel implements AutoCloseable {
         return padId;
     }
 
-    /** Token sequences ready for the model, plus how many were truncated. */
-    public record Prepared(List<long[]> sequences, int truncated) {}
+    /**
+     * Token sequences ready for the model, plus how many were truncated, and for {@code text_mean} pooling each
+     * sequence's text span (else null).
+     */
+    public record Prepared(List<long[]> sequences, int truncated, List<int[]> spans) {
+        /** Without spans (every pooling but {@code text_mean}). */
+        public Prepared(List<long[]> sequences, int truncated) {
+            this(sequences, truncated, null);
+        }
+    }
 
-    /** One tokenized input: its ids and whether it was shortened. */
-    public record Tokenized(long[] ids, boolean truncated) {}
+    /**
+     * One tokenized input: its ids, whether it was shortened and, for {@code text_mean} pooling, the positions
+     * {@code [from, to)} of the text's own tokens in {@code ids} (else null).
+     */
+    public record Tokenized(long[] ids, boolean truncated, int[] span) {
+        /** Without a span. */
+        public Tokenized(long[] ids, boolean truncated) {
+            this(ids, truncated, null);
+        }
+    }
 
     /**
      * Tokenizes texts as {@link #embed} does: prompt applied, special tokens added, truncated to max_tokens
@@ -249,6 +295,7 @@ public final class EncoderModel implements AutoCloseable {
      */
     public Prepared prepare(List<String> texts, Kind kind) {
         List<long[]> out = new ArrayList<>(texts.size());
+        List<int[]> spans = options.pooling().mode() == Pooling.Mode.TEXT_MEAN ? new ArrayList<>(texts.size()) : null;
         int truncated = 0;
         for (int i = 0; i < texts.size(); i++) {
             Tokenized t;
@@ -258,9 +305,12 @@ public final class EncoderModel implements AutoCloseable {
                 throw new IllegalArgumentException("text #" + i + " " + e.getMessage(), e);
             }
             out.add(t.ids());
+            if (spans != null) {
+                spans.add(t.span());
+            }
             truncated += t.truncated() ? 1 : 0;
         }
-        return new Prepared(out, truncated);
+        return new Prepared(out, truncated, spans);
     }
 
     /**
@@ -272,15 +322,36 @@ public final class EncoderModel implements AutoCloseable {
             throw new IllegalArgumentException("is empty; nothing to embed");
         }
         PromptTemplate prompt = options.prompt(kind);
-        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        boolean appendEos = appendsEos();
         long[] ids = withEos(tokenizer.encode(prompt.apply(text), true), appendEos);
+        boolean textMean = options.pooling().mode() == Pooling.Mode.TEXT_MEAN;
         if (ids.length <= options.maxTokens()) {
-            return new Tokenized(ids, false);
+            return new Tokenized(ids, false, textMean ? textSpan(ids, text, prompt) : null);
         }
         if (truncation == EncoderOptions.Truncation.FAIL) {
             throw new IllegalArgumentException("has " + ids.length + " tokens, more than max_tokens=" + options.maxTokens());
         }
-        return new Tokenized(truncate(text, prompt, appendEos), true);
+        long[] cut = truncate(text, prompt, appendEos);
+        if (!textMean) {
+            return new Tokenized(cut, true);
+        }
+        // truncate() joins the parts as tokenized separately, so the text's tokens sit exactly between them
+        int from = specialPrefix.length + (prompt.prefix().isEmpty() ? 0 : tokenizer.encode(prompt.prefix(), false).length);
+        int to = cut.length - specialSuffix.length - (prompt.suffix().isEmpty() ? 0 : tokenizer.encode(prompt.suffix(), false).length);
+        return new Tokenized(cut, true, new int[] { from, to });
+    }
+
+    /**
+     * Where the text's own tokens are in {@code ids} (the prompted text tokenized as one string), as LLM2Vec finds
+     * them: as many tokens as the text has when tokenized alone, ending where the prompt suffix and trailing special
+     * tokens begin; never the leading special tokens.
+     */
+    private int[] textSpan(long[] ids, String text, PromptTemplate prompt) {
+        int n = tokenizer.encode(text, false).length;
+        int trail = specialSuffix.length + (prompt.suffix().isEmpty() ? 0 : tokenizer.encode(prompt.suffix(), false).length);
+        int to = Math.max(specialPrefix.length + 1, ids.length - trail);
+        int from = Math.max(specialPrefix.length, to - n);
+        return new int[] { Math.min(from, ids.length - 1), Math.min(to, ids.length) };
     }
 
     /**
@@ -292,8 +363,18 @@ public final class EncoderModel implements AutoCloseable {
         PromptTemplate prompt = options.prompt(kind);
         long[] pre = prompt.prefix().isEmpty() ? new long[0] : tokenizer.encode(prompt.prefix(), false);
         long[] suf = prompt.suffix().isEmpty() ? new long[0] : tokenizer.encode(prompt.suffix(), false);
-        boolean appendEos = options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null;
+        boolean appendEos = appendsEos();
         return withEos(concat(specialPrefix, pre, bodyIds, suf, specialSuffix), appendEos);
+    }
+
+    /**
+     * Whether inputs get the model's EOS appended: for last-token pooling, when the EOS id is known and the tokenizer
+     * does not end texts with special tokens of its own. A tokenizer template that appends one (Qwen3-Embedding's and
+     * gte-Qwen2's append {@code <|endoftext|>}, which is not config.json's {@code eos_token_id} in Qwen3-Embedding) is the
+     * model's declaration of how an input ends; the last token is then that token, as in the authors' code.
+     */
+    public boolean appendsEos() {
+        return options.pooling().mode() == Pooling.Mode.LAST_TOKEN && eosId != null && specialSuffix.length == 0;
     }
 
     /** Special tokens the tokenizer puts before a text (e.g. BOS), possibly none. */
@@ -349,11 +430,19 @@ public final class EncoderModel implements AutoCloseable {
             return new Embeddings(new float[0][], 0, 0, 0, 0);
         }
         Prepared p = prepare(texts, kind);
-        return embedPrepared(p.sequences(), p.truncated());
+        return embedPrepared(p.sequences(), p.truncated(), p.spans());
     }
 
-    /** Embeds already-tokenized sequences (from {@link #prepare}). */
+    /** Embeds already-tokenized sequences (from {@link #prepare}); not for {@code text_mean} pooling, which needs spans. */
     public Embeddings embedPrepared(List<long[]> sequences, int truncated) {
+        return embedPrepared(sequences, truncated, null);
+    }
+
+    /**
+     * Embeds already-tokenized sequences; {@code spans} (one per sequence, from {@link Tokenized#span()}) are
+     * required by {@code text_mean} pooling and ignored by the others.
+     */
+    public Embeddings embedPrepared(List<long[]> sequences, int truncated, List<int[]> spans) {
         float[][] out = new float[sequences.size()][];
         long tokens = 0;
         long padded = 0;
@@ -364,7 +453,14 @@ public final class EncoderModel implements AutoCloseable {
                 seqs.add(sequences.get(i));
             }
             TokenBatch tb = TokenBatch.of(seqs, padId, options.paddingSide());
-            float[][] v = pooled(tb);
+            List<int[]> batchSpans = null;
+            if (spans != null) {
+                batchSpans = new ArrayList<>(batch.size());
+                for (int i : batch) {
+                    batchSpans.add(spans.get(i));
+                }
+            }
+            float[][] v = pooled(tb, batchSpans);
             for (int j = 0; j < batch.size(); j++) {
                 out[batch.get(j)] = v[j];
             }
@@ -375,11 +471,11 @@ public final class EncoderModel implements AutoCloseable {
     }
 
     /** One forward pass and pooling; vectors in batch order. */
-    private float[][] pooled(TokenBatch tb) {
+    private float[][] pooled(TokenBatch tb, List<int[]> spans) {
         try (NDManager m = model.manager().newSubManager()) {
             NDArray[] in = tb.toArrays(m);
             NDArray hidden = model.forward(in[0], in[1], attentionMask(in[2]));
-            NDArray v = pool(hidden, tb, in[2], options.pooling());
+            NDArray v = pool(hidden, tb, in[2], options.pooling(), spans);
             if (options.normalize()) {
                 v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
             }
@@ -398,11 +494,37 @@ public final class EncoderModel implements AutoCloseable {
         return options.attention() == EncoderOptions.Attention.BIDIRECTIONAL ? AttentionMask.bidirectional(keyValid) : AttentionMask.causal(keyValid);
     }
 
-    /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager). */
+    /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); not {@code text_mean}. */
     public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling) {
+        return pool(hidden, tb, keyValid, pooling, null);
+    }
+
+    /**
+     * Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); {@code spans} (per
+     * sequence, positions within the sequence) are needed by {@code text_mean} only.
+     */
+    public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling, List<int[]> spans) {
         NDArray h = hidden.getDataType() == DataType.FLOAT32 ? hidden : hidden.toType(DataType.FLOAT32, false);
         long b = h.getShape().get(0);
         long d = h.getShape().get(2);
+        if (pooling.mode() == Pooling.Mode.TEXT_MEAN) {
+            if (spans == null || spans.size() != b) {
+                throw new IllegalArgumentException("text_mean pooling needs each sequence's text span (EncoderModel.embed/prepare/tokenize give them)");
+            }
+            int t = (int) h.getShape().get(1);
+            float[] w = new float[(int) b * t];
+            for (int i = 0; i < b; i++) {
+                int[] sp = spans.get(i);
+                if (sp == null || sp[0] < 0 || sp[1] > tb.length(i) || sp[0] >= sp[1]) {
+                    throw new IllegalArgumentException("sequence " + i + " has no valid text span for text_mean pooling");
+                }
+                for (int j = sp[0]; j < sp[1]; j++) {
+                    w[i * t + tb.start(i) + j] = 1f / (sp[1] - sp[0]);
+                }
+            }
+            NDArray weights = h.getManager().create(w, new Shape(b, t, 1));
+            return h.mul(weights).sum(new int[] { 1 });
+        }
         if (pooling.mode() == Pooling.Mode.MEAN) {
             NDArray mask = keyValid.toType(DataType.FLOAT32, false).expandDims(2); // [B, T, 1]
             NDArray sum = h.mul(mask).sum(new int[] { 1 });                       // [B, D]

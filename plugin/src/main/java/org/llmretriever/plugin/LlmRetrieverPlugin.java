@@ -19,6 +19,7 @@ import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
 import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
 import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
 import org.llmretriever.plugin.rest.RestModelsAction;
+import org.llmretriever.plugin.rest.RestPresetsAction;
 import org.llmretriever.plugin.rest.RestPluginInfoAction;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
@@ -122,7 +123,7 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
         IndexNameExpressionResolver indexNameExpressionResolver,
         Supplier<DiscoveryNodes> nodesInCluster
     ) {
-        return List.of(new RestPluginInfoAction(), new RestModelsAction());
+        return List.of(new RestPluginInfoAction(), new RestModelsAction(), new RestPresetsAction());
     }
 
     @Override

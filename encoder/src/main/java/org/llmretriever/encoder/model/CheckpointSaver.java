@@ -32,7 +32,10 @@ public final class CheckpointSaver {
         Files.createDirectories(out);
         ObjectNode config = model.config().json();
         config.put("vocab_size", model.vocabSize());
-        config.put("torch_dtype", "float32");
+        config.put("torch_dtype", "float32"); // transformers 4.x's name
+        if (config.has("dtype")) {
+            config.put("dtype", "float32"); // v5's name: keep both saying what the safetensors hold
+        }
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), config);
         tokenizer.save(out);
         if (sourceDir != null) {

@@ -51,6 +51,7 @@ public final class GptNeoXModel extends DecoderModel {
         if (d % heads != 0) {
             throw new CheckpointException("config field 'hidden_size' (" + d + ") must be divisible by 'num_attention_heads' in " + c.source());
         }
+        ConfigAudit.gptNeoX(c, n); // refuses, by name, every math-changing key we do not implement
         boolean bias = c.optBool("attention_bias", true);
         boolean tied = c.optBool("tie_word_embeddings", false);
         Map<String, long[]> t = new LinkedHashMap<>();

@@ -3,7 +3,6 @@ package org.llmretriever.encoder.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
 
@@ -66,9 +65,10 @@ public final class LlamaModel extends DecoderModel {
             throw new CheckpointException("config field 'hidden_size' (" + d + ") must be divisible by 'num_attention_heads' in " + c.source());
         }
         boolean qkvBias = qkvBias(c);
-        boolean oBias = c.optBool("attention_bias", false) && !type.equals("qwen2"); // Qwen2's o_proj never has a bias; Qwen3's follows attention_bias
-        boolean mlpBias = c.optBool("mlp_bias", false);
+        boolean oBias = c.optBool("attention_bias", false) && !type.equals("qwen2") && !type.equals("mistral"); // Qwen2's o_proj never has a bias; Qwen3's follows attention_bias
+        boolean mlpBias = type.equals("llama") && c.optBool("mlp_bias", false); // only LlamaMLP reads mlp_bias
         boolean qkNorm = type.equals("qwen3");
+        ConfigAudit.llama(c, n); // refuses, by name, every math-changing key we do not implement
         boolean tied = c.optBool("tie_word_embeddings", !checkpointHasLmHead);
         Map<String, long[]> t = new LinkedHashMap<>();
         t.put("model.embed_tokens.weight", new long[] { vocab, d });
@@ -104,6 +104,9 @@ public final class LlamaModel extends DecoderModel {
         String type = c.modelType();
         if (type.equals("qwen2")) {
             return true; // Qwen2 always has q/k/v biases (its config has no attention_bias field)
+        }
+        if (type.equals("mistral")) {
+            return false; // MistralAttention has no biases (ConfigAudit refuses attention_bias = true)
         }
         return c.optBool("attention_bias", false);
     }
@@ -151,27 +154,9 @@ public final class LlamaModel extends DecoderModel {
         this.lmHead = spec.tiedEmbeddings() ? new Linear("lm_head", embedTokens, null) : linear(w, "lm_head", false);
     }
 
-    /** Sliding window per layer: Mistral's applies to all layers, Qwen's only from max_window_layers on. */
+    /** Sliding window per layer (0 = none), as transformers reads it for the family: see {@link ConfigAudit}. */
     static int[] windows(ModelConfig c, int n) {
-        int[] w = new int[n];
-        JsonNode sw = c.node("sliding_window");
-        int window = sw != null && sw.isIntegralNumber() ? sw.asInt() : 0;
-        if (window <= 0) {
-            return w;
-        }
-        JsonNode types = c.node("layer_types");
-        String type = c.modelType();
-        for (int i = 0; i < n; i++) {
-            if (types != null && types.isArray() && types.size() == n) {
-                w[i] = "sliding_attention".equals(types.get(i).asText()) ? window : 0;
-            } else if (type.startsWith("qwen")) {
-                boolean use = c.optBool("use_sliding_window", false);
-                w[i] = use && i >= c.optInt("max_window_layers", 0) ? window : 0;
-            } else {
-                w[i] = window;
-            }
-        }
-        return w;
+        return ConfigAudit.llama(c, n);
     }
 
     @Override

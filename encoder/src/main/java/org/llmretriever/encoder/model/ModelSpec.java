@@ -28,6 +28,18 @@ public record ModelSpec(
     Map<String, long[]> tensors,
     ModelConfig config
 ) {
+    /** The widest sliding window of any layer, as the family reads its config (0 = none). */
+    public int maxSlidingWindow() {
+        if (!family.equals("llama")) {
+            return 0;
+        }
+        int max = 0;
+        for (int w : LlamaModel.windows(config, layers)) {
+            max = Math.max(max, w);
+        }
+        return max;
+    }
+
     /** Parameters implied by the tensor list. */
     public long parameterCount() {
         long n = 0;

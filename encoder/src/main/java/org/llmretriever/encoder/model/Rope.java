@@ -66,6 +66,8 @@ public final class Rope {
         if (rs == null || rs.isNull()) {
             return new Rope(Type.DEFAULT, rotaryDim, base, 1, maxPos, maxPos, 1, 4, 32, 1, null);
         }
+        String where = params != null ? "rope_parameters" : "rope_scaling";
+        String typeKey = where + (rs.hasNonNull("rope_type") ? ".rope_type" : ".type");
         String t = rs.hasNonNull("rope_type") ? rs.get("rope_type").asText() : rs.path("type").asText("default");
         Type type = switch (t) {
             case "default" -> Type.DEFAULT;
@@ -74,16 +76,21 @@ public final class Rope {
             case "llama3" -> Type.LLAMA3;
             case "yarn" -> Type.YARN;
             default -> throw new CheckpointException(
-                "config field 'rope_scaling.type' = '" + t + "' is not supported in " + c.source()
+                "config field '" + typeKey + "' = '" + t + "' is not supported in " + c.source()
                     + " (supported: default, linear, dynamic, llama3, yarn)");
         };
         double factor = rs.path("factor").asDouble(1.0);
         if (type != Type.DEFAULT && factor < 1.0) {
-            throw new CheckpointException("config field 'rope_scaling.factor' must be >= 1 in " + c.source() + ", got " + factor);
+            throw new CheckpointException("config field '" + where + ".factor' must be >= 1 in " + c.source() + ", got " + factor);
         }
         int original = rs.hasNonNull("original_max_position_embeddings")
             ? rs.get("original_max_position_embeddings").asInt()
             : maxPos;
+        if (type == Type.YARN && rs.hasNonNull("truncate") && !rs.get("truncate").asBoolean(true)) {
+            // transformers 4.5x+: truncate=false keeps the correction range un-rounded; we implement the rounded (default) one
+            throw new CheckpointException("config field '" + where + ".truncate' = false is not supported in " + c.source()
+                + " (YaRN with the rounded correction range only)");
+        }
         Double attentionFactor = rs.hasNonNull("attention_factor") ? rs.get("attention_factor").asDouble() : null;
         if (type == Type.YARN && attentionFactor == null && rs.hasNonNull("mscale") && rs.hasNonNull("mscale_all_dim")) {
             attentionFactor = yarnMscale(factor, rs.get("mscale").asDouble()) / yarnMscale(factor, rs.get("mscale_all_dim").asDouble());

@@ -2,6 +2,7 @@ package org.llmretriever.plugin.model;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.Preset;
 import org.llmretriever.encoder.embed.PromptTemplate;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 public final class ModelDefinition implements Writeable, ToXContentObject {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,127}");
     static final Set<String> REQUEST_FIELDS = Set.of("path", "pooling", "normalize", "max_tokens", "query_prompt", "passage_prompt",
-        "dtype", "device", "adapter", "attention");
+        "dtype", "device", "adapter", "attention", "preset");
 
     private final String name;
     private final String path;
@@ -39,6 +40,8 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     private final String device;
     private final String adapter;
     private final String attention;
+    /** The preset the definition started from (null: none); its settings are already in the fields above. */
+    private final String preset;
     private final int dimension;
     private final String family;
     private final String modelType;
@@ -48,8 +51,8 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     /** All fields. */
     public ModelDefinition(String name, String path, String pooling, boolean normalize, int maxTokens, String queryPrompt,
-                           String passagePrompt, String dtype, String device, String adapter, String attention, int dimension, String family,
-                           String modelType, long parameters, long version, long createdMillis) {
+                           String passagePrompt, String dtype, String device, String adapter, String attention, String preset, int dimension,
+                           String family, String modelType, long parameters, long version, long createdMillis) {
         this.name = name;
         this.path = path;
         this.pooling = pooling;
@@ -61,6 +64,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         this.device = device;
         this.adapter = adapter;
         this.attention = attention;
+        this.preset = preset;
         this.dimension = dimension;
         this.family = family;
         this.modelType = modelType;
@@ -72,7 +76,8 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     /** Deserializes. */
     public ModelDefinition(StreamInput in) throws IOException {
         this(in.readString(), in.readString(), in.readString(), in.readBoolean(), in.readVInt(), in.readString(), in.readString(),
-            in.readString(), in.readString(), in.readOptionalString(), in.readString(), in.readVInt(), in.readString(), in.readString(), in.readVLong(),
+            in.readString(), in.readString(), in.readOptionalString(), in.readString(), in.readOptionalString(), in.readVInt(), in.readString(),
+            in.readString(), in.readVLong(),
             in.readVLong(), in.readVLong());
     }
 
@@ -89,6 +94,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         out.writeString(device);
         out.writeOptionalString(adapter);
         out.writeString(attention);
+        out.writeOptionalString(preset);
         out.writeVInt(dimension);
         out.writeString(family);
         out.writeString(modelType);
@@ -107,7 +113,8 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     /**
      * The user's request, parsed and checked field by field (unknown fields and wrong types are errors naming
-     * the field); derived fields are filled in later by {@link #withDerived}.
+     * the field); derived fields are filled in later by {@link #withDerived}. A {@code preset} (see {@link Preset})
+     * supplies the defaults of pooling, normalize, max_tokens, the prompts and attention; fields given explicitly win.
      */
     public static ModelDefinition fromRequest(String name, Map<String, Object> body) {
         validateName(name);
@@ -120,22 +127,25 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException("[path] is required: the model's directory under plugins.llm_retriever.models_path");
         }
-        String pooling = Pooling.parse(string(body, "pooling", "last_token")).toString();
-        boolean normalize = bool(body, "normalize", true);
-        int maxTokens = integer(body, "max_tokens", 512);
+        String presetName = string(body, "preset", null);
+        Preset preset = presetName == null ? null : Preset.get(presetName);
+        String pooling = Pooling.parse(string(body, "pooling", preset != null ? preset.pooling().toString() : "last_token")).toString();
+        boolean normalize = bool(body, "normalize", preset == null || preset.normalize());
+        int maxTokens = integer(body, "max_tokens", preset != null ? preset.maxTokens() : 512);
         if (maxTokens < 2 || maxTokens > 131_072) {
             throw new IllegalArgumentException("[max_tokens] must be between 2 and 131072, got " + maxTokens);
         }
-        String query = string(body, "query_prompt", "");
-        String passage = string(body, "passage_prompt", "");
+        String query = string(body, "query_prompt", preset != null ? preset.queryPrompt() : "");
+        String passage = string(body, "passage_prompt", preset != null ? preset.passagePrompt() : "");
         PromptTemplate.parse(query);
         PromptTemplate.parse(passage);
         String dtype = EncoderOptions.DTypeChoice.parse(string(body, "dtype", "auto")).name().toLowerCase(Locale.ROOT);
         String device = EncoderOptions.DeviceChoice.parse(string(body, "device", "auto")).name().toLowerCase(Locale.ROOT);
         String adapter = string(body, "adapter", null);
-        String attention = EncoderOptions.Attention.parse(string(body, "attention", "causal")).toString();
+        String attention = EncoderOptions.Attention.parse(string(body, "attention", preset != null ? preset.attention().toString() : "causal"))
+            .toString();
         return new ModelDefinition(name, path, pooling, normalize, maxTokens, query, passage, dtype, device,
-            adapter == null || adapter.isBlank() ? null : adapter, attention, 0, "", "", 0, 0, 0);
+            adapter == null || adapter.isBlank() ? null : adapter, attention, presetName, 0, "", "", 0, 0, 0);
     }
 
     private static String string(Map<String, Object> m, String k, String def) {
@@ -186,7 +196,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     /** A copy with validation results and a version. */
     public ModelDefinition withDerived(int dim, String fam, String type, long params, long newVersion, long created) {
-        return new ModelDefinition(name, path, pooling, normalize, maxTokens, queryPrompt, passagePrompt, dtype, device, adapter, attention, dim, fam,
+        return new ModelDefinition(name, path, pooling, normalize, maxTokens, queryPrompt, passagePrompt, dtype, device, adapter, attention, preset, dim, fam,
             type, params, newVersion, created);
     }
 
@@ -244,6 +254,10 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         return maxTokens;
     }
 
+    public String attention() {
+        return attention;
+    }
+
     /** The definition as {@code GET models/{name}} shows it. */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -259,6 +273,9 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
             m.put("adapter", adapter);
         }
         m.put("attention", attention);
+        if (preset != null) {
+            m.put("preset", preset);
+        }
         m.put("dimension", dimension);
         m.put("family", family);
         m.put("model_type", modelType);
@@ -285,6 +302,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
             ((Number) m.get("max_tokens")).intValue(), (String) m.get("query_prompt"), (String) m.get("passage_prompt"),
             (String) m.get("dtype"), (String) m.get("device"), (String) m.get("adapter"),
             m.get("attention") instanceof String a ? a : "causal", // definitions stored before the field existed
+            (String) m.get("preset"),
             ((Number) m.get("dimension")).intValue(),
             (String) m.get("family"), (String) m.get("model_type"), ((Number) m.get("parameters")).longValue(),
             ((Number) m.get("version")).longValue(), ((Number) m.get("created_at_millis")).longValue());

@@ -104,7 +104,9 @@ public final class ModelService implements ClusterStateListener {
             if (request.adapter() != null) {
                 paths.resolve(request.adapter(), "adapter");
             }
-            return EncoderModel.inspect(dir);
+            ModelSpec spec = EncoderModel.inspect(dir);
+            EncoderModel.checkAttention(spec, org.llmretriever.encoder.EncoderOptions.Attention.parse(request.attention()), request.maxTokens());
+            return spec;
         });
     }
 
@@ -211,11 +213,13 @@ public final class ModelService implements ClusterStateListener {
                 String[] errors = new String[n];
                 boolean[] truncated = new boolean[n];
                 List<long[]> seqs = new ArrayList<>();
+                List<int[]> spans = new ArrayList<>();
                 List<Integer> ok = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     try {
                         EncoderModel.Tokenized t = m.tokenize(texts.get(i), kind, truncation);
                         seqs.add(t.ids());
+                        spans.add(t.span());
                         ok.add(i);
                         truncated[i] = t.truncated();
                     } catch (IllegalArgumentException e) {
@@ -224,7 +228,7 @@ public final class ModelService implements ClusterStateListener {
                 }
                 float[][] vectors = new float[n][];
                 if (!seqs.isEmpty()) {
-                    Embeddings e = m.embedPrepared(seqs, 0);
+                    Embeddings e = m.embedPrepared(seqs, 0, spans);
                     for (int j = 0; j < ok.size(); j++) {
                         vectors[ok.get(j)] = e.vectors()[j];
                     }

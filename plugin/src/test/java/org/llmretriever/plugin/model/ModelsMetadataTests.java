@@ -28,6 +28,9 @@ public class ModelsMetadataTests extends OpenSearchTestCase {
         if (randomBoolean()) {
             body.put("adapter", "adapters/" + randomAlphaOfLength(4));
         }
+        if (randomBoolean()) {
+            body.put("preset", randomFrom(org.llmretriever.encoder.embed.Preset.ALL).name());
+        }
         return ModelDefinition.fromRequest(name, body)
             .withDerived(randomIntBetween(8, 4096), randomFrom("llama", "gpt_neox"), "llama", randomLongBetween(1, 1L << 40),
                 randomLongBetween(1, 100), randomLongBetween(0, 1L << 45));
