@@ -473,9 +473,9 @@ public final class EncoderModel implements AutoCloseable {
     /** One forward pass and pooling; vectors in batch order. */
     private float[][] pooled(TokenBatch tb, List<int[]> spans) {
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray[] in = tb.toArrays(m);
-            NDArray hidden = model.forward(in[0], in[1], attentionMask(in[2]));
-            NDArray v = pool(hidden, tb, in[2], options.pooling(), spans);
+            TokenBatch.Inputs in = tb.toArrays(m);
+            NDArray hidden = model.forward(in.ids(), in.positions(), attentionMask(in.keyValid()));
+            NDArray v = pool(hidden, tb, in.keyValid(), options.pooling(), spans);
             if (options.normalize()) {
                 v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
             }
@@ -559,8 +559,8 @@ public final class EncoderModel implements AutoCloseable {
             long next;
             try (NDManager m = model.manager().newSubManager()) {
                 long[] ids = seq.stream().mapToLong(Long::longValue).toArray();
-                NDArray[] in = TokenBatch.of(List.of(ids), padId, TokenBatch.PaddingSide.RIGHT).toArrays(m);
-                NDArray hidden = model.forward(in[0], in[1], AttentionMask.causal(in[2]));
+                TokenBatch.Inputs in = TokenBatch.of(List.of(ids), padId, TokenBatch.PaddingSide.RIGHT).toArrays(m);
+                NDArray hidden = model.forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid()));
                 NDArray last = hidden.get(":, -1, :");
                 next = model.logits(last).argMax(-1).toType(DataType.INT64, false).toLongArray()[0];
             }

@@ -1,5 +1,6 @@
 package org.llmretriever.encoder;
 
+import org.llmretriever.encoder.model.TokenBatch;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -85,8 +86,8 @@ public class AttentionOptionTest {
         try (ai.djl.ndarray.NDManager mgr = m.model().manager().newSubManager()) {
             org.llmretriever.encoder.model.TokenBatch tb = org.llmretriever.encoder.model.TokenBatch.of(List.of(a, b), m.padId(),
                 org.llmretriever.encoder.model.TokenBatch.PaddingSide.RIGHT);
-            ai.djl.ndarray.NDArray[] in = tb.toArrays(mgr);
-            ai.djl.ndarray.NDArray h = m.model().forward(in[0], in[1], m.attentionMask(in[2])); // [2, T, D]
+            TokenBatch.Inputs in = tb.toArrays(mgr);
+            ai.djl.ndarray.NDArray h = m.model().forward(in.ids(), in.positions(), m.attentionMask(in.keyValid())); // [2, T, D]
             float[] first0 = h.get("0, 0, :").toFloatArray();
             float[] first1 = h.get("1, 0, :").toFloatArray();
             return maxDiff(first0, first1);

@@ -97,8 +97,8 @@ public class FamiliesTest {
     /** Hidden states of the real tokens of each sequence, flattened. */
     static List<float[]> hiddenStates(DecoderModel m, TokenBatch tb) {
         try (NDManager s = m.manager().newSubManager()) {
-            NDArray[] in = tb.toArrays(s);
-            NDArray h = m.forward(in[0], in[1], AttentionMask.causal(in[2])).toType(DataType.FLOAT32, false);
+            TokenBatch.Inputs in = tb.toArrays(s);
+            NDArray h = m.forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid())).toType(DataType.FLOAT32, false);
             int d = (int) h.getShape().get(2);
             float[] all = h.toFloatArray();
             List<float[]> out = new ArrayList<>();
@@ -224,8 +224,8 @@ public class FamiliesTest {
     @Test
     public void logitsCoverTheVocabulary() {
         try (EncoderModel m = EncoderModel.load(dir(), EncoderOptions.defaults()); NDManager s = m.model().manager().newSubManager()) {
-            NDArray[] in = TokenBatch.of(List.of(new long[] { 1, 50, 60 }), m.padId(), TokenBatch.PaddingSide.RIGHT).toArrays(s);
-            NDArray logits = m.model().logits(m.model().forward(in[0], in[1], AttentionMask.causal(in[2])));
+            TokenBatch.Inputs in = TokenBatch.of(List.of(new long[] { 1, 50, 60 }), m.padId(), TokenBatch.PaddingSide.RIGHT).toArrays(s);
+            NDArray logits = m.model().logits(m.model().forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid())));
             assertEquals(new Shape(1, 3, TinyModels.vocabSize()), logits.getShape());
             assertTrue(Stream.of(logits.isNaN().any().getBoolean()).noneMatch(Boolean::booleanValue));
         }

@@ -31,9 +31,9 @@ public class GradientTest {
 
     /** A fixed projection of the pooled vectors (not their norm: after RMSNorm that is constant). */
     private static NDArray lossOf(DecoderModel m, TokenBatch tb, NDManager s) {
-        NDArray[] in = tb.toArrays(s);
-        NDArray h = m.forward(in[0], in[1], AttentionMask.causal(in[2]));
-        NDArray pooled = EncoderModel.pool(h, tb, in[2], Pooling.LAST_TOKEN);
+        TokenBatch.Inputs in = tb.toArrays(s);
+        NDArray h = m.forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid()));
+        NDArray pooled = EncoderModel.pool(h, tb, in.keyValid(), Pooling.LAST_TOKEN);
         float[] w = new float[m.hiddenSize()];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) Math.sin(i + 1.0);

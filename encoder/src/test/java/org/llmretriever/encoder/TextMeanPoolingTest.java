@@ -46,8 +46,8 @@ public class TextMeanPoolingTest {
     /** Mean of the final hidden states of {@code ids} over positions [from, to), straight from the model. */
     private static float[] reference(long[] ids, int from, int to) {
         try (NDManager m = model.model().manager().newSubManager()) {
-            NDArray[] in = TokenBatch.of(List.of(ids), model.padId(), TokenBatch.PaddingSide.RIGHT).toArrays(m);
-            NDArray h = model.model().forward(in[0], in[1], model.attentionMask(in[2]));
+            TokenBatch.Inputs in = TokenBatch.of(List.of(ids), model.padId(), TokenBatch.PaddingSide.RIGHT).toArrays(m);
+            NDArray h = model.model().forward(in.ids(), in.positions(), model.attentionMask(in.keyValid()));
             return h.get("0, " + from + ":" + to + ", :").mean(new int[] { 0 }).toType(DataType.FLOAT32, false).toFloatArray();
         }
     }

@@ -9,8 +9,6 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.AttentionMask;
-import org.llmretriever.encoder.model.DecoderModel;
-import org.llmretriever.encoder.model.Linear;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
 import org.llmretriever.encoder.testing.TinyModels;
@@ -125,20 +123,6 @@ public final class EncoderBenchmark {
         return seqs;
     }
 
-    /** Forward FLOPs of one sequence of {@code t} tokens: 2 × linear weights per token plus QK^T and PV. */
-    static double forwardFlops(DecoderModel m, int t) {
-        long linearParams = 0;
-        for (Linear l : m.linears().values()) {
-            if (!l.name().equals("lm_head") && !l.name().equals("embed_out")) {
-                linearParams += l.weight().getShape().size();
-            }
-        }
-        int layers = m.spec().layers();
-        int heads = m.config().requiredInt("num_attention_heads");
-        int headDim = m.config().optInt("head_dim", m.hiddenSize() / heads);
-        double perToken = 2.0 * linearParams + 4.0 * t * heads * headDim * layers;
-        return perToken * t;
-    }
 
     private void throughput(BenchReport r, Path workDir, double ceiling) throws IOException {
         int hidden = quick ? 256 : 1024;
@@ -158,7 +142,7 @@ public final class EncoderBenchmark {
             }
             Arrays.sort(secs);
             double best = secs[0];
-            double flops = forwardFlops(m.model(), length) * batch;
+            double flops = m.model().forwardFlops(batch, length, 0);
             double gflops = flops / best / 1e9;
             r.json().put("model", "random llama d=" + hidden + " layers=" + layers + " heads=" + hidden / 64 + " ffn=" + hidden * 11 / 4
                 + " (" + m.model().parameterCount() / 1_000_000 + "M params)");
@@ -204,7 +188,7 @@ public final class EncoderBenchmark {
             }
             double tokensPerSec = b * length / best;
             tps.put(Integer.toString(b), tokensPerSec);
-            mfu.put(Integer.toString(b), forwardFlops(m.model(), length) * b / best / 1e9 / ceiling);
+            mfu.put(Integer.toString(b), m.model().forwardFlops(b, length, 0) / best / 1e9 / ceiling);
             out.printf("  batch %2d x %d tokens: %,.0f tokens/s%n", b, length, tokensPerSec);
         }
         String largest = Integer.toString(sizes[sizes.length - 1]);

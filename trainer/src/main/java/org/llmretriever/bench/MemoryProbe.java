@@ -48,8 +48,8 @@ public final class MemoryProbe {
             ids[i] = 4 + rnd.nextInt(300);
         }
         try (NDManager s = model.manager().newSubManager()) {
-            NDArray[] in = TokenBatch.of(List.of(ids), 3, TokenBatch.PaddingSide.LEFT).toArrays(s);
-            NDArray h = model.forward(in[0], in[1], AttentionMask.causal(in[2]));
+            TokenBatch.Inputs in = TokenBatch.of(List.of(ids), 3, TokenBatch.PaddingSide.LEFT).toArrays(s);
+            NDArray h = model.forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid()));
             h.toType(DataType.FLOAT32, false).sum().getFloat();
         }
     }

@@ -53,6 +53,9 @@ import java.util.concurrent.Callable;
         "  ./llm-retriever adapt --init-config tiny-llama.json --jsonl corpus.jsonl --fields text --objective clm --full --out ./runs/base"
     })
 public final class AdaptCommand implements Callable<Integer> {
+    /** Where every training default lives; the options below start from it. */
+    private static final TrainConfig DEFAULTS = new TrainConfig();
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Models up to this size are fully fine-tuned unless --lora-rank is given (LoRA would only cost them capacity). */
     static final long FULL_FINE_TUNING_MAX_PARAMETERS = 200_000_000L;
@@ -91,41 +94,41 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--fields", split = ",", description = "Text fields, comma-separated (default: title,text).")
     List<String> fields = new ArrayList<>(List.of("title", "text"));
 
-    @Option(names = "--max-docs", defaultValue = "50000", description = "Keep at most this many documents (uniform sample; default: ${DEFAULT-VALUE}).")
-    int maxDocs;
+    @Option(names = "--max-docs", description = "Keep at most this many documents (uniform sample; default: ${DEFAULT-VALUE}).")
+    int maxDocs = DEFAULTS.maxDocs;
 
     @Option(names = "--objective", defaultValue = "llm2ir", split = ",", description = "llm2ir, llara, clm, or a sequence such as llara,llm2ir.")
     List<String> objectives;
 
-    @Option(names = "--steps", defaultValue = "300", description = "Optimizer steps per objective (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Optimizer steps per objective (default: ${DEFAULT-VALUE}).")
+    int steps = DEFAULTS.steps;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Documents per micro-batch: in-batch negatives (default: ${DEFAULT-VALUE}).") int batchSize;
-    @Option(names = "--grad-accum", defaultValue = "1") int gradAccum;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).") double lr;
-    @Option(names = "--warmup-steps", defaultValue = "30") int warmup;
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant.") String schedule;
-    @Option(names = "--weight-decay", defaultValue = "0.0") double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
-    @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--max-tokens", defaultValue = "160", description = "Longest training sequence (default: ${DEFAULT-VALUE}).") int maxTokens;
-    @Option(names = "--crop-min", defaultValue = "48", description = "llm2ir passage-view length, min (default: ${DEFAULT-VALUE}).") int cropMin;
-    @Option(names = "--crop-max", defaultValue = "128", description = "llm2ir passage-view length, max (default: ${DEFAULT-VALUE}).") int cropMax;
-    @Option(names = "--query-crop-min", defaultValue = "8", description = "llm2ir query-view length, min (default: ${DEFAULT-VALUE}).") int queryCropMin;
-    @Option(names = "--query-crop-max", defaultValue = "32", description = "llm2ir query-view length, max; 0 = two symmetric, overlapping crops "
-        + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax;
-    @Option(names = "--temperature", defaultValue = "0.05") double temperature;
-    @Option(names = "--bow-weight", defaultValue = "0", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight;
-    @Option(names = "--hard-negatives", defaultValue = "0", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives;
+    @Option(names = "--batch-size", description = "Documents per micro-batch: in-batch negatives (default: ${DEFAULT-VALUE}).") int batchSize = DEFAULTS.batchSize;
+    @Option(names = "--grad-accum") int gradAccum = DEFAULTS.gradAccum;
+    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).") double lr = DEFAULTS.lr;
+    @Option(names = "--warmup-steps") int warmup = DEFAULTS.warmupSteps;
+    @Option(names = "--schedule", description = "cosine, linear or constant.") String schedule = DEFAULTS.schedule;
+    @Option(names = "--weight-decay") double weightDecay = DEFAULTS.weightDecay;
+    @Option(names = "--max-grad-norm") double maxGradNorm = DEFAULTS.maxGradNorm;
+    @Option(names = "--seed") long seed = DEFAULTS.seed;
+    @Option(names = "--max-tokens", description = "Longest training sequence (default: ${DEFAULT-VALUE}).") int maxTokens = DEFAULTS.maxTokens;
+    @Option(names = "--crop-min", description = "llm2ir passage-view length, min (default: ${DEFAULT-VALUE}).") int cropMin = DEFAULTS.cropMin;
+    @Option(names = "--crop-max", description = "llm2ir passage-view length, max (default: ${DEFAULT-VALUE}).") int cropMax = DEFAULTS.cropMax;
+    @Option(names = "--query-crop-min", description = "llm2ir query-view length, min (default: ${DEFAULT-VALUE}).") int queryCropMin = DEFAULTS.queryCropMin;
+    @Option(names = "--query-crop-max", description = "llm2ir query-view length, max; 0 = two symmetric, overlapping crops "
+        + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax = DEFAULTS.queryCropMax;
+    @Option(names = "--temperature") double temperature = DEFAULTS.temperature;
+    @Option(names = "--bow-weight", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight = DEFAULTS.bowWeight;
+    @Option(names = "--hard-negatives", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives = DEFAULTS.hardNegatives;
     @Option(names = "--lora-rank", description = "LoRA rank (default: full fine-tuning for models up to "
         + FULL_FINE_TUNING_MAX_PARAMETERS / 1_000_000 + " M parameters, else LoRA of rank 16).") Integer loraRank;
-    @Option(names = "--lora-alpha", defaultValue = "32") double loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0.05") double loraDropout;
+    @Option(names = "--lora-alpha") double loraAlpha = DEFAULTS.loraAlpha;
+    @Option(names = "--lora-dropout") double loraDropout = DEFAULTS.loraDropout;
     @Option(names = "--lora-targets", split = ",", description = "Module names to adapt (default: attention and MLP projections).") List<String> loraTargets = new ArrayList<>();
     @Option(names = "--full", description = "Full fine-tuning instead of LoRA, whatever the model size.") boolean full;
-    @Option(names = "--llara-tokens", defaultValue = "8") int llaraTokens;
-    @Option(names = "--llara-passage-tokens", defaultValue = "64") int llaraPassageTokens;
-    @Option(names = "--llara-clm-weight", defaultValue = "1.0") double llaraClmWeight;
+    @Option(names = "--llara-tokens") int llaraTokens = DEFAULTS.llaraTokens;
+    @Option(names = "--llara-passage-tokens") int llaraPassageTokens = DEFAULTS.llaraPassageTokens;
+    @Option(names = "--llara-clm-weight") double llaraClmWeight = DEFAULTS.llaraClmWeight;
     @Option(names = "--no-stopwords", description = "Keep stop words in LLaRA's bag-of-words targets.") boolean keepStopwords;
     @Option(names = "--pooling", defaultValue = "mean", description = "Embedding pooling for llm2ir (default: ${DEFAULT-VALUE}, chosen on SciFact "
         + "train with models/demo-base; see docs/quality.md).") String pooling;
@@ -139,9 +142,9 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory (model/, adapter/, checkpoints/, metrics.jsonl, summary.json).")
     Path out;
 
-    @Option(names = "--checkpoint-every", defaultValue = "50") int checkpointEvery;
-    @Option(names = "--probe-every", defaultValue = "50", description = "Log held-out crop retrieval accuracy (and --eval-beir) every N steps; 0 = never (default: ${DEFAULT-VALUE}).")
-    int probeEvery;
+    @Option(names = "--checkpoint-every") int checkpointEvery = DEFAULTS.checkpointEvery;
+    @Option(names = "--probe-every", description = "Log held-out crop retrieval accuracy (and --eval-beir) every N steps; 0 = never (default: ${DEFAULT-VALUE}).")
+    int probeEvery = DEFAULTS.probeEvery;
     @Option(names = "--eval-beir", description = "A BEIR directory whose --eval-split nDCG@10 is measured in-process at every probe (slow: it embeds the whole corpus).")
     Path evalBeir;
     @Option(names = "--eval-split", defaultValue = "train", description = "Qrels split for --eval-beir (default: ${DEFAULT-VALUE}; never tune on test).")
@@ -198,7 +201,7 @@ public final class AdaptCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--register needs --opensearch");
                 }
                 Reembedder re = new Reembedder(client, System.out);
-                Path models = modelsPath != null ? modelsPath : Paths.home().resolve("models");
+                Path models = modelsPath != null ? modelsPath : StateDirs.home().resolve("models");
                 re.register(register, result.modelDir(), models, result.retriever().asMap());
                 if (reembed) {
                     long total = client.get("/" + index + "/_count").path("count").asLong();

@@ -29,15 +29,15 @@ public final class BenchCommand implements Runnable {
     }
 
     static BenchReport encoder(boolean quick) throws Exception {
-        return new EncoderBenchmark(System.out, quick).run(Paths.home().resolve("bench-work"));
+        return new EncoderBenchmark(System.out, quick).run(StateDirs.home().resolve("bench-work"));
     }
 
     static BenchReport plugin(boolean quick, Map<String, String> nodeSettings, int bulkConcurrency) throws Exception {
-        return new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(Paths.home().resolve("bench-plugin"), Paths.distDir());
+        return new PluginBenchmark(System.out, quick, nodeSettings, bulkConcurrency).run(StateDirs.home().resolve("bench-plugin"), StateDirs.distDir());
     }
 
     static BenchReport trainer(boolean quick) throws Exception {
-        return new TrainerBenchmark(System.out, quick).run(Paths.home().resolve("bench-trainer"));
+        return new TrainerBenchmark(System.out, quick).run(StateDirs.home().resolve("bench-trainer"));
     }
 
     /** Prints a report's table and writes its JSON. */
@@ -67,7 +67,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             if (profile) {
                 Path file = out.equals(Path.of("bench-results/encoder.json")) ? Path.of("bench-results/encoder-profile.json") : out;
-                return emit(new EncoderBenchmark(System.out, quick).profile(Paths.home().resolve("bench-work")), file);
+                return emit(new EncoderBenchmark(System.out, quick).profile(StateDirs.home().resolve("bench-work")), file);
             }
             return emit(encoder(quick), out);
         }

@@ -32,19 +32,19 @@ final class ClusterAccess implements Closeable {
 
     /** Connects, or starts an ephemeral local node with models in {@code .llm-retriever/models}. */
     static ClusterAccess open(ConnectionOptions c, Path modelsPath) throws IOException, InterruptedException {
-        Path models = modelsPath != null ? modelsPath : Paths.home().resolve("models");
+        Path models = modelsPath != null ? modelsPath : StateDirs.home().resolve("models");
         if (c.url != null) {
             return new ClusterAccess(null, c.connect(), models);
         }
         LocalCluster.Options o = new LocalCluster.Options();
-        o.workDir = Paths.home().resolve("eval-node");
-        o.installCacheDir = Paths.installCache();
+        o.workDir = StateDirs.home().resolve("eval-node");
+        o.installCacheDir = StateDirs.installCache();
         o.clusterName = "llm-retriever-eval";
         o.heap = "1g";
         Files.createDirectories(models);
         o.settings.put("plugins.llm_retriever.models_path", models.toString());
         System.out.println("starting a local node (OpenSearch 3.5.0 + k-NN + llm-retriever) ...");
-        LocalCluster cluster = LocalCluster.start(Distribution.fromDirectory(Paths.distDir()), o);
+        LocalCluster cluster = LocalCluster.start(Distribution.fromDirectory(StateDirs.distDir()), o);
         return new ClusterAccess(cluster, SearchClient.connect(cluster.url(), null, null, false), models);
     }
 

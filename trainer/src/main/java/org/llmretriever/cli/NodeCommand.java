@@ -23,7 +23,7 @@ public final class NodeCommand implements Runnable {
     }
 
     static Path workDir(Path option) {
-        return option != null ? option.toAbsolutePath() : Paths.home().resolve("node");
+        return option != null ? option.toAbsolutePath() : StateDirs.home().resolve("node");
     }
 
     /** {@code node start}. */
@@ -48,13 +48,13 @@ public final class NodeCommand implements Runnable {
             }
             LocalCluster.Options o = new LocalCluster.Options();
             o.workDir = dir;
-            o.installCacheDir = Paths.installCache();
+            o.installCacheDir = StateDirs.installCache();
             o.persistent = true;
             o.httpPort = port;
             o.heap = heap;
             o.settings.putAll(NodeSettings.defaults(dir));
             System.out.println("starting OpenSearch 3.5.0 with k-NN and llm-retriever in " + dir + " ...");
-            LocalCluster c = LocalCluster.start(Distribution.fromDirectory(Paths.distDir()), o);
+            LocalCluster c = LocalCluster.start(Distribution.fromDirectory(StateDirs.distDir()), o);
             if (port != 0 && c.nodes().get(0).httpPort() != port) {
                 System.out.println("port " + port + " is in use; using " + c.nodes().get(0).httpPort() + " instead");
             }

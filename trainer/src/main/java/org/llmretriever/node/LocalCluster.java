@@ -205,11 +205,6 @@ public final class LocalCluster implements AutoCloseable {
         return nodes.get(0).url();
     }
 
-    /** The installed OpenSearch home the nodes run from. */
-    public Path opensearchHome() {
-        return home;
-    }
-
     /** The cluster's directory. */
     public Path workDir() {
         return options.workDir;

@@ -53,6 +53,8 @@ public class TrainerTest {
         c.warmupSteps = 3;
         c.cropMin = 8;
         c.cropMax = 24;
+        c.queryCropMin = 0; // two symmetric crops: the synthetic documents are short
+        c.queryCropMax = 0;
         c.maxTokens = 96;
         c.temperature = 0.1;
         c.checkpointEvery = 0;

@@ -144,11 +144,6 @@ public final class Checkpoint implements AutoCloseable {
         return tensors().values().stream().mapToLong(TensorInfo::numel).sum();
     }
 
-    /** Total bytes of tensor data. */
-    public long weightBytes() {
-        return tensors().values().stream().mapToLong(TensorInfo::byteLength).sum();
-    }
-
     /** {@code tokenizer.json}, if present. */
     public Optional<Path> tokenizerFile() {
         Path p = dir.resolve(TOKENIZER_FILE);

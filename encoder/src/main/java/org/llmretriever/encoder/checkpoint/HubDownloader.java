@@ -19,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -248,14 +247,5 @@ public final class HubDownloader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Files a complete download consists of (for tests). */
-    static List<String> listFiles(Path dir) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (var s = Files.list(dir)) {
-            s.forEach(p -> out.add(p.getFileName().toString()));
-        }
-        return out;
     }
 }

@@ -128,6 +128,24 @@ public abstract class DecoderModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Forward FLOPs of {@code batch} × {@code length} tokens (padding included): 2 per projection weight per token,
+     * QKᵀ and PV (4 × length × heads × head_dim per token and layer), and the LM head (2 × hidden × vocab) at
+     * {@code headPositions} positions. The one FLOP model behind every MFU figure (training and benchmarks).
+     */
+    public double forwardFlops(long batch, long length, long headPositions) {
+        long projectionWeights = 0;
+        for (Linear l : linears.values()) {
+            if (l != lmHead()) {
+                projectionWeights += l.weight().getShape().size();
+            }
+        }
+        int heads = config().requiredInt("num_attention_heads");
+        int headDim = config().optInt("head_dim", hiddenSize() / heads);
+        double perToken = 2.0 * projectionWeights + 4.0 * length * heads * headDim * spec.layers();
+        return perToken * batch * length + 2.0 * hiddenSize() * vocabSize() * headPositions;
+    }
+
     /** Number of parameters (tied embeddings counted once). */
     public long parameterCount() {
         return stateDict().values().stream().mapToLong(a -> a.getShape().size()).sum();

@@ -85,8 +85,17 @@ public final class TokenBatch {
         return sequences;
     }
 
-    /** {@code [ids, positions]} int64 {@code [B, T]} and the key-valid mask bool {@code [B, T]}, in {@code m}. */
-    public NDArray[] toArrays(NDManager m) {
+    /**
+     * The batch as arrays in {@code m}.
+     *
+     * @param ids token ids, int64 {@code [B, T]} (pad id where there is no token)
+     * @param positions rotary positions, int64 {@code [B, T]} (0 on padding)
+     * @param keyValid which positions hold a token, bool {@code [B, T]}
+     */
+    public record Inputs(NDArray ids, NDArray positions, NDArray keyValid) {}
+
+    /** The batch as {@link Inputs} in {@code m}. */
+    public Inputs toArrays(NDManager m) {
         int b = size();
         long[] ids = new long[b * length];
         long[] pos = new long[b * length];
@@ -108,6 +117,6 @@ public final class TokenBatch {
             }
         }
         Shape shape = new Shape(b, length);
-        return new NDArray[] { m.create(ids, shape), m.create(pos, shape), m.create(valid, shape) };
+        return new Inputs(m.create(ids, shape), m.create(pos, shape), m.create(valid, shape));
     }
 }

@@ -60,10 +60,6 @@ public final class TransportPutModelAction extends TransportClusterManagerNodeAc
             listener.onFailure(Errors.badRequest("model [" + asked.name() + "] cannot be registered", e));
             return;
         }
-        if (asked.maxTokens() < 2) {
-            listener.onFailure(new IllegalArgumentException("[max_tokens] must be at least 2"));
-            return;
-        }
         clusterService.submitStateUpdateTask("put-llm-model [" + asked.name() + "]", new ClusterStateUpdateTask() {
             private ModelDefinition stored;
             private boolean created;

@@ -47,9 +47,4 @@ final class LoadedModel {
             future.join().close();
         }
     }
-
-    /** Current holders (registry + in-flight requests). */
-    int references() {
-        return refs.get();
-    }
 }

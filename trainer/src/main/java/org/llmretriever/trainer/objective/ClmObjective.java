@@ -53,9 +53,9 @@ public final class ClmObjective implements Objective {
             }
         }
         TokenBatch tb = TokenBatch.of(seqs, ctx.encoder().padId(), TokenBatch.PaddingSide.RIGHT);
-        NDArray[] in = tb.toArrays(scratch);
-        NDArray hidden = ctx.model().forward(in[0], in[1], AttentionMask.causal(in[2]));
-        NDArray loss = Losses.clm(ctx.model().logits(hidden), in[0], in[2]);
+        TokenBatch.Inputs in = tb.toArrays(scratch);
+        NDArray hidden = ctx.model().forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid()));
+        NDArray loss = Losses.clm(ctx.model().logits(hidden), in.ids(), in.keyValid());
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("clm", loss);
         return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), tb.paddedTokens()));

@@ -167,9 +167,9 @@ public final class Llm2IrObjective implements Objective {
         all.addAll(passages);
         all.addAll(negatives);
         TokenBatch tb = TokenBatch.of(all, em.padId(), TokenBatch.PaddingSide.LEFT);
-        NDArray[] in = tb.toArrays(scratch);
-        NDArray hidden = ctx.model().forward(in[0], in[1], em.attentionMask(in[2]));
-        NDArray pooled = EncoderModel.pool(hidden, tb, in[2], em.options().pooling());
+        TokenBatch.Inputs in = tb.toArrays(scratch);
+        NDArray hidden = ctx.model().forward(in.ids(), in.positions(), em.attentionMask(in.keyValid()));
+        NDArray pooled = EncoderModel.pool(hidden, tb, in.keyValid(), em.options().pooling());
         NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);

@@ -4,20 +4,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every knob of {@code adapt}. Mutable on purpose: the CLI and tests set what they need. */
+/**
+ * Every knob of {@code adapt}. The initial values are the defaults of {@code ./llm-retriever adapt} (its options
+ * read them from here) and of every other caller: chosen on SciFact train for the shipped base model, see
+ * docs/quality.md. Mutable on purpose: the CLI and tests set what they need.
+ */
 public final class TrainConfig {
     /** Objectives, run in sequence. */
     public List<String> objectives = new ArrayList<>(List.of("llm2ir"));
     /** Optimizer steps per objective. */
-    public int steps = 100;
+    public int steps = 300;
     /** Documents (or passages) per micro-batch. */
-    public int batchSize = 8;
+    public int batchSize = 32;
     /** Micro-batches per optimizer step. */
     public int gradAccum = 1;
     /** Peak learning rate. */
-    public double lr = 2e-4;
+    public double lr = 1e-3;
     /** Linear warm-up steps. */
-    public int warmupSteps = 10;
+    public int warmupSteps = 30;
     /** Decay after warm-up: cosine, linear or constant. */
     public String schedule = "cosine";
     /** Decoupled weight decay (AdamW). */
@@ -27,13 +31,13 @@ public final class TrainConfig {
     /** Seed of sampling, crops, initialization and dropout. */
     public long seed = 42;
     /** Longest training sequence in tokens. */
-    public int maxTokens = 256;
+    public int maxTokens = 160;
     /** LLM2IR crop lengths (tokens): the passage view, and both views when the query view is not set. */
-    public int cropMin = 16;
-    public int cropMax = 64;
+    public int cropMin = 48;
+    public int cropMax = 128;
     /** LLM2IR query-view lengths (tokens); 0 = symmetric views of cropMin..cropMax, overlapping at random. */
-    public int queryCropMin = 0;
-    public int queryCropMax = 0;
+    public int queryCropMin = 8;
+    public int queryCropMax = 32;
     /** InfoNCE temperature. */
     public double temperature = 0.05;
     /** llm2ir: weight of the bag-of-words loss (each view's embedding predicts its document's words through the LM head); 0 = off. */

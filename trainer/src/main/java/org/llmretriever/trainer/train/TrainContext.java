@@ -2,7 +2,6 @@ package org.llmretriever.trainer.train;
 
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.model.DecoderModel;
-import org.llmretriever.encoder.model.Linear;
 import org.llmretriever.encoder.tokenize.TextTokenizer;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.index.HardNegativeMiner;
@@ -86,18 +85,8 @@ public final class TrainContext {
         return trainableEmbeddingRows;
     }
 
-    /** Forward FLOPs of one sequence-batch of B × T padded tokens, plus LM-head FLOPs for {@code headPositions}. */
+    /** Forward FLOPs of one B × T padded batch plus LM-head positions ({@link DecoderModel#forwardFlops}). */
     public double forwardFlops(long batch, long length, long headPositions) {
-        DecoderModel m = model();
-        long linear = 0;
-        for (Linear l : m.linears().values()) {
-            if (!l.name().equals("lm_head") && !l.name().equals("embed_out")) {
-                linear += l.weight().getShape().size();
-            }
-        }
-        int heads = m.config().requiredInt("num_attention_heads");
-        int headDim = m.config().optInt("head_dim", m.hiddenSize() / heads);
-        double perToken = 2.0 * linear + 4.0 * length * heads * headDim * m.spec().layers();
-        return perToken * batch * length + 2.0 * m.hiddenSize() * m.vocabSize() * headPositions;
+        return model().forwardFlops(batch, length, headPositions);
     }
 }

@@ -3,8 +3,8 @@ package org.llmretriever.cli;
 import java.nio.file.Path;
 
 /** Where the CLI keeps its state: {@code $LLM_RETRIEVER_HOME}, else {@code .llm-retriever} in the project directory. */
-public final class Paths {
-    private Paths() {}
+public final class StateDirs {
+    private StateDirs() {}
 
     /** The state root ({@code node/}, {@code cache/}, {@code models/}, ...). */
     public static Path home() {
