@@ -18,9 +18,14 @@ import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
 import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
 import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
-import org.llmretriever.plugin.rest.RestModelsAction;
+import org.llmretriever.plugin.rest.RestDeleteModelAction;
+import org.llmretriever.plugin.rest.RestEmbedAction;
+import org.llmretriever.plugin.rest.RestGetModelsAction;
+import org.llmretriever.plugin.rest.RestLoadModelAction;
+import org.llmretriever.plugin.rest.RestModelStatsAction;
 import org.llmretriever.plugin.rest.RestPresetsAction;
 import org.llmretriever.plugin.rest.RestPluginInfoAction;
+import org.llmretriever.plugin.rest.RestPutModelAction;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.action.ActionRequest;
@@ -123,7 +128,8 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
         IndexNameExpressionResolver indexNameExpressionResolver,
         Supplier<DiscoveryNodes> nodesInCluster
     ) {
-        return List.of(new RestPluginInfoAction(), new RestModelsAction(), new RestPresetsAction());
+        return List.of(new RestPluginInfoAction(), new RestPresetsAction(), new RestPutModelAction(), new RestGetModelsAction(),
+            new RestDeleteModelAction(), new RestLoadModelAction(), new RestEmbedAction(), new RestModelStatsAction());
     }
 
     @Override
