@@ -17,6 +17,7 @@ import org.llmretriever.plugin.model.ModelService;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
 import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
 import org.llmretriever.plugin.rest.RestDeleteModelAction;
 import org.llmretriever.plugin.rest.RestEmbedAction;
@@ -87,9 +88,10 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
         Supplier<RepositoriesService> repositoriesServiceSupplier
     ) {
         NativeRuntime runtime = new NativeRuntime(environment.settings(), environment);
+        ModelRegistry registry = new ModelRegistry(clusterService);
         modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime);
         clusterService.addListener(modelService);
-        return List.of(runtime, modelService);
+        return List.of(runtime, registry, modelService);
     }
 
     @Override
