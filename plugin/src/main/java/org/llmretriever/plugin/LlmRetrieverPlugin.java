@@ -13,7 +13,7 @@ import org.llmretriever.plugin.action.TransportNodesModelsAction;
 import org.llmretriever.plugin.action.TransportPutModelAction;
 import org.llmretriever.plugin.info.PluginInfoAction;
 import org.llmretriever.plugin.info.TransportPluginInfoAction;
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
 import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
@@ -89,7 +89,7 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
     ) {
         NativeRuntime runtime = new NativeRuntime(environment.settings(), environment);
         ModelRegistry registry = new ModelRegistry(clusterService);
-        modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime);
+        modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime, registry);
         clusterService.addListener(modelService);
         return List.of(runtime, registry, modelService);
     }

@@ -2,7 +2,7 @@ package org.llmretriever.plugin.action;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.plugin.model.EmbedResult;
+import org.llmretriever.plugin.inference.EmbedResult;
 import org.opensearch.action.ActionRequest;
 import org.opensearch.action.ActionRequestValidationException;
 import org.opensearch.action.ActionType;

@@ -1,6 +1,6 @@
 package org.llmretriever.plugin.action;
 
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.ExceptionsHelper;
 import org.opensearch.OpenSearchStatusException;

@@ -2,7 +2,7 @@ package org.llmretriever.plugin.action;
 
 import org.llmretriever.encoder.model.ModelSpec;
 import org.llmretriever.plugin.model.ModelDefinition;
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
 import org.llmretriever.plugin.registry.ModelRegistry;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.clustermanager.TransportClusterManagerNodeAction;
