@@ -4,6 +4,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.plugin.action.EmbedAction;
 import org.llmretriever.plugin.inference.EmbedResult;
+import org.llmretriever.plugin.mapping.TargetMappings;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
