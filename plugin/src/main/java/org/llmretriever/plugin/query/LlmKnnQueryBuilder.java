@@ -265,7 +265,11 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
         return this;
     }
 
-    /** Checks the target field on this shard's mapping and builds k-NN's {@code knn} query around the vector. */
+    /**
+     * Checks the target field on this shard's mapping and builds k-NN's {@code knn} query around the vector. The
+     * query goes through its JSON form because k-NN's classes cannot be compiled against: Maven Central has only
+     * the plugin zip, and declaring {@code extended.plugins=opensearch-knn} would load k-NN's slf4j-api next to ours.
+     */
     private WrapperQueryBuilder toKnn(QueryShardContext shard) throws IOException {
         MappedFieldType ft = shard.fieldMapper(field);
         String index = shard.index().getName();
