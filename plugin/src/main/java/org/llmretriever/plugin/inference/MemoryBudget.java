@@ -1,5 +1,6 @@
 package org.llmretriever.plugin.inference;
 
+import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.OpenSearchStatusException;
 import org.opensearch.common.settings.ClusterSettings;
@@ -35,8 +36,8 @@ final class MemoryBudget {
     }
 
     /** Native bytes a model's weights take: parameters times 2 for float16, 4 otherwise. */
-    static long weightBytes(long parameterCount, String dtype) {
-        return parameterCount * ("float16".equals(dtype) ? 2 : 4);
+    static long weightBytes(long parameterCount, EncoderOptions.DTypeChoice dtype) {
+        return parameterCount * (dtype == EncoderOptions.DTypeChoice.FLOAT16 ? 2 : 4);
     }
 
     /** Refuses (429, naming the setting) to load {@code need} more bytes on top of {@code used}. */

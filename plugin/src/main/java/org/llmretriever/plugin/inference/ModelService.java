@@ -75,7 +75,7 @@ public final class ModelService implements ClusterStateListener {
                 paths.resolve(request.adapter(), "adapter");
             }
             ModelSpec spec = EncoderModel.inspect(dir);
-            EncoderModel.checkAttention(spec, EncoderOptions.Attention.parse(request.attention()), request.maxTokens());
+            EncoderModel.checkAttention(spec, request.attention(), request.maxTokens());
             return spec;
         });
     }
