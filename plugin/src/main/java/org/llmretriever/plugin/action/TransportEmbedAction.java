@@ -43,7 +43,6 @@ public final class TransportEmbedAction extends HandledTransportAction<EmbedActi
     private final InferenceNodes inferenceNodes;
     private volatile int maxTexts;
 
-    /** Injected. */
     @Inject
     public TransportEmbedAction(TransportService transportService, ActionFilters actionFilters, ModelService models, ClusterService clusterService) {
         super(EmbedAction.NAME, transportService, actionFilters, EmbedAction.Request::new);
