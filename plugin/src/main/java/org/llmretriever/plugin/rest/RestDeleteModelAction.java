@@ -1,12 +1,9 @@
 package org.llmretriever.plugin.rest;
 
 import org.llmretriever.plugin.action.DeleteModelAction;
-import org.opensearch.rest.BaseRestHandler;
 import org.opensearch.rest.RestRequest;
 import org.opensearch.rest.action.RestToXContentListener;
 import org.opensearch.transport.client.node.NodeClient;
-
-import java.util.List;
 
 import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
 
@@ -14,15 +11,9 @@ import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
  * {@code DELETE /_plugins/_llm_retriever/models/{name}[?force=true]}: unregisters a model. Refused (409) while an
  * ingest pipeline uses it unless {@code force}; nodes unload it once their in-flight requests are done.
  */
-public final class RestDeleteModelAction extends BaseRestHandler {
-    @Override
-    public String getName() {
-        return "llm_retriever_delete_model";
-    }
-
-    @Override
-    public List<Route> routes() {
-        return List.of(new Route(RestRequest.Method.DELETE, BASE + "/models/{name}"));
+public final class RestDeleteModelAction extends LlmRetrieverRestHandler {
+    public RestDeleteModelAction() {
+        super("llm_retriever_delete_model", new Route(RestRequest.Method.DELETE, BASE + "/models/{name}"));
     }
 
     @Override

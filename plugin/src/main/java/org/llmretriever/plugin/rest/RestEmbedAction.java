@@ -3,7 +3,6 @@ package org.llmretriever.plugin.rest;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.plugin.action.EmbedAction;
-import org.opensearch.rest.BaseRestHandler;
 import org.opensearch.rest.RestRequest;
 import org.opensearch.rest.action.RestToXContentListener;
 import org.opensearch.transport.client.node.NodeClient;
@@ -20,17 +19,11 @@ import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
  * {@code POST /_plugins/_llm_retriever/models/{name}/_embed}: embeds {@code texts} with a registered model.
  * Unknown fields and wrongly typed values are rejected here, before any node is asked.
  */
-public final class RestEmbedAction extends BaseRestHandler {
+public final class RestEmbedAction extends LlmRetrieverRestHandler {
     private static final Set<String> EMBED_FIELDS = Set.of("texts", "kind", "on_truncation");
 
-    @Override
-    public String getName() {
-        return "llm_retriever_embed";
-    }
-
-    @Override
-    public List<Route> routes() {
-        return List.of(new Route(RestRequest.Method.POST, BASE + "/models/{name}/_embed"));
+    public RestEmbedAction() {
+        super("llm_retriever_embed", new Route(RestRequest.Method.POST, BASE + "/models/{name}/_embed"));
     }
 
     @Override

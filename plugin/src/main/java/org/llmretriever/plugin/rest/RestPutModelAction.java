@@ -3,13 +3,11 @@ package org.llmretriever.plugin.rest;
 import org.llmretriever.plugin.action.PutModelAction;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.opensearch.core.rest.RestStatus;
-import org.opensearch.rest.BaseRestHandler;
 import org.opensearch.rest.RestRequest;
 import org.opensearch.rest.action.RestToXContentListener;
 import org.opensearch.transport.client.node.NodeClient;
 
 import java.io.IOException;
-import java.util.List;
 
 import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
 
@@ -17,15 +15,9 @@ import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
  * {@code PUT /_plugins/_llm_retriever/models/{name}}: registers (or re-registers) a model. The body is checked
  * here for shape; the cluster manager checks the checkpoint. 201 when the name is new, 200 when it replaces one.
  */
-public final class RestPutModelAction extends BaseRestHandler {
-    @Override
-    public String getName() {
-        return "llm_retriever_put_model";
-    }
-
-    @Override
-    public List<Route> routes() {
-        return List.of(new Route(RestRequest.Method.PUT, BASE + "/models/{name}"));
+public final class RestPutModelAction extends LlmRetrieverRestHandler {
+    public RestPutModelAction() {
+        super("llm_retriever_put_model", new Route(RestRequest.Method.PUT, BASE + "/models/{name}"));
     }
 
     @Override
