@@ -13,14 +13,20 @@ import org.llmretriever.plugin.action.TransportNodesModelsAction;
 import org.llmretriever.plugin.action.TransportPutModelAction;
 import org.llmretriever.plugin.info.PluginInfoAction;
 import org.llmretriever.plugin.info.TransportPluginInfoAction;
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.processor.LlmEmbeddingProcessor;
 import org.llmretriever.plugin.query.HybridRrfQueryBuilder;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.llmretriever.plugin.query.LlmKnnQueryBuilder;
-import org.llmretriever.plugin.rest.RestModelsAction;
+import org.llmretriever.plugin.rest.RestDeleteModelAction;
+import org.llmretriever.plugin.rest.RestEmbedAction;
+import org.llmretriever.plugin.rest.RestGetModelsAction;
+import org.llmretriever.plugin.rest.RestLoadModelAction;
+import org.llmretriever.plugin.rest.RestModelStatsAction;
 import org.llmretriever.plugin.rest.RestPresetsAction;
 import org.llmretriever.plugin.rest.RestPluginInfoAction;
+import org.llmretriever.plugin.rest.RestPutModelAction;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.action.ActionRequest;
@@ -82,9 +88,10 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
         Supplier<RepositoriesService> repositoriesServiceSupplier
     ) {
         NativeRuntime runtime = new NativeRuntime(environment.settings(), environment);
-        modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime);
+        ModelRegistry registry = new ModelRegistry(clusterService);
+        modelService = new ModelService(environment.settings(), environment, clusterService, threadPool, runtime, registry);
         clusterService.addListener(modelService);
-        return List.of(runtime, modelService);
+        return List.of(runtime, registry, modelService);
     }
 
     @Override
@@ -123,7 +130,8 @@ public class LlmRetrieverPlugin extends Plugin implements ActionPlugin, IngestPl
         IndexNameExpressionResolver indexNameExpressionResolver,
         Supplier<DiscoveryNodes> nodesInCluster
     ) {
-        return List.of(new RestPluginInfoAction(), new RestModelsAction(), new RestPresetsAction());
+        return List.of(new RestPluginInfoAction(), new RestPresetsAction(), new RestPutModelAction(), new RestGetModelsAction(),
+            new RestDeleteModelAction(), new RestLoadModelAction(), new RestEmbedAction(), new RestModelStatsAction());
     }
 
     @Override

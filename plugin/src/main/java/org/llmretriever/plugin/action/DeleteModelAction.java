@@ -11,9 +11,7 @@ import java.io.IOException;
 
 /** {@code DELETE models/{name}[?force=true]}: refused while an ingest pipeline uses the model, unless forced. */
 public final class DeleteModelAction extends ActionType<AcknowledgedResponse> {
-    /** Transport action name. */
     public static final String NAME = "cluster:admin/llm_retriever/model/delete";
-    /** Singleton. */
     public static final DeleteModelAction INSTANCE = new DeleteModelAction();
 
     private DeleteModelAction() {
@@ -25,13 +23,11 @@ public final class DeleteModelAction extends ActionType<AcknowledgedResponse> {
         private final String name;
         private final boolean force;
 
-        /** New request. */
         public Request(String name, boolean force) {
             this.name = name;
             this.force = force;
         }
 
-        /** Deserializes. */
         public Request(StreamInput in) throws IOException {
             super(in);
             this.name = in.readString();

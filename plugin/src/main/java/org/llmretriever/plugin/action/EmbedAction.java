@@ -2,7 +2,7 @@ package org.llmretriever.plugin.action;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.plugin.model.EmbedResult;
+import org.llmretriever.plugin.inference.EmbedResult;
 import org.opensearch.action.ActionRequest;
 import org.opensearch.action.ActionRequestValidationException;
 import org.opensearch.action.ActionType;
@@ -22,9 +22,7 @@ import static org.opensearch.action.ValidateActions.addValidationError;
  * {@code llm_knn} query, so all three share routing, batching, caching and statistics.
  */
 public final class EmbedAction extends ActionType<EmbedAction.Response> {
-    /** Transport action name. */
     public static final String NAME = "cluster:admin/llm_retriever/model/embed";
-    /** Singleton. */
     public static final EmbedAction INSTANCE = new EmbedAction();
 
     private EmbedAction() {
@@ -39,7 +37,6 @@ public final class EmbedAction extends ActionType<EmbedAction.Response> {
         private final EncoderOptions.Truncation truncation;
         private final boolean useCache;
 
-        /** New request. */
         public Request(String model, List<String> texts, Kind kind, EncoderOptions.Truncation truncation, boolean useCache) {
             this.model = model;
             this.texts = texts;
@@ -48,7 +45,6 @@ public final class EmbedAction extends ActionType<EmbedAction.Response> {
             this.useCache = useCache;
         }
 
-        /** Deserializes. */
         public Request(StreamInput in) throws IOException {
             super(in);
             this.model = in.readString();
@@ -106,13 +102,11 @@ public final class EmbedAction extends ActionType<EmbedAction.Response> {
         private final String model;
         private final EmbedResult result;
 
-        /** New response. */
         public Response(String model, EmbedResult result) {
             this.model = model;
             this.result = result;
         }
 
-        /** Deserializes. */
         public Response(StreamInput in) throws IOException {
             super(in);
             this.model = in.readString();
@@ -125,7 +119,6 @@ public final class EmbedAction extends ActionType<EmbedAction.Response> {
             result.writeTo(out);
         }
 
-        /** The result. */
         public EmbedResult result() {
             return result;
         }

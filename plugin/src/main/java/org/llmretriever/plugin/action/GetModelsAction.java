@@ -14,9 +14,7 @@ import java.util.Map;
 
 /** {@code GET models} and {@code GET models/{name}}: definitions from cluster state plus every node's state. */
 public final class GetModelsAction extends ActionType<GetModelsAction.Response> {
-    /** Transport action name. */
     public static final String NAME = "cluster:monitor/llm_retriever/model/get";
-    /** Singleton. */
     public static final GetModelsAction INSTANCE = new GetModelsAction();
 
     private GetModelsAction() {
@@ -27,12 +25,10 @@ public final class GetModelsAction extends ActionType<GetModelsAction.Response> 
     public static final class Request extends ActionRequest {
         private final String name;
 
-        /** New request. */
         public Request(String name) {
             this.name = name;
         }
 
-        /** Deserializes. */
         public Request(StreamInput in) throws IOException {
             super(in);
             this.name = in.readOptionalString();
@@ -58,12 +54,10 @@ public final class GetModelsAction extends ActionType<GetModelsAction.Response> 
     public static final class Response extends ActionResponse implements ToXContentObject {
         private final Map<String, Object> models;
 
-        /** New response. */
         public Response(Map<String, Object> models) {
             this.models = models;
         }
 
-        /** Deserializes. */
         public Response(StreamInput in) throws IOException {
             super(in);
             this.models = in.readMap();

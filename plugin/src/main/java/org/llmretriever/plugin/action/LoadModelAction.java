@@ -4,9 +4,7 @@ import org.opensearch.action.ActionType;
 
 /** {@code POST models/{name}/_load}: loads the model on every node now (retrying a failed load) and reports per-node state. */
 public final class LoadModelAction extends ActionType<NodesModelsAction.Response> {
-    /** Transport action name. */
     public static final String NAME = "cluster:admin/llm_retriever/model/load";
-    /** Singleton. */
     public static final LoadModelAction INSTANCE = new LoadModelAction();
 
     private LoadModelAction() {

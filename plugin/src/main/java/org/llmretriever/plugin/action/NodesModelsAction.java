@@ -24,7 +24,6 @@ import java.util.Map;
 public final class NodesModelsAction extends ActionType<NodesModelsAction.Response> {
     /** Transport action name (monitoring). */
     public static final String NAME = "cluster:monitor/llm_retriever/stats";
-    /** Singleton. */
     public static final NodesModelsAction INSTANCE = new NodesModelsAction();
 
     private NodesModelsAction() {
@@ -43,7 +42,6 @@ public final class NodesModelsAction extends ActionType<NodesModelsAction.Respon
             this.load = load;
         }
 
-        /** Deserializes. */
         public Request(StreamInput in) throws IOException {
             super(in);
             this.model = in.readOptionalString();
@@ -76,7 +74,6 @@ public final class NodesModelsAction extends ActionType<NodesModelsAction.Respon
             this.load = load;
         }
 
-        /** Deserializes. */
         public NodeRequest(StreamInput in) throws IOException {
             super(in);
             this.model = in.readOptionalString();
@@ -110,7 +107,6 @@ public final class NodesModelsAction extends ActionType<NodesModelsAction.Respon
             this.models = models;
         }
 
-        /** Deserializes. */
         public NodeResponse(StreamInput in) throws IOException {
             super(in);
             this.node = in.readMap();
@@ -137,12 +133,10 @@ public final class NodesModelsAction extends ActionType<NodesModelsAction.Respon
 
     /** All nodes. */
     public static final class Response extends BaseNodesResponse<NodeResponse> implements ToXContentObject {
-        /** New response. */
         public Response(ClusterName cluster, List<NodeResponse> nodes, List<FailedNodeException> failures) {
             super(cluster, nodes, failures);
         }
 
-        /** Deserializes. */
         public Response(StreamInput in) throws IOException {
             super(in);
         }

@@ -14,9 +14,7 @@ import java.io.IOException;
 
 /** {@code PUT models/{name}}: validates the checkpoint (config + headers) and stores the definition in cluster state. */
 public final class PutModelAction extends ActionType<PutModelAction.Response> {
-    /** Transport action name. */
     public static final String NAME = "cluster:admin/llm_retriever/model/put";
-    /** Singleton. */
     public static final PutModelAction INSTANCE = new PutModelAction();
 
     private PutModelAction() {
@@ -27,12 +25,10 @@ public final class PutModelAction extends ActionType<PutModelAction.Response> {
     public static final class Request extends ClusterManagerNodeRequest<Request> {
         private final ModelDefinition definition;
 
-        /** New request. */
         public Request(ModelDefinition definition) {
             this.definition = definition;
         }
 
-        /** Deserializes. */
         public Request(StreamInput in) throws IOException {
             super(in);
             this.definition = new ModelDefinition(in);
@@ -60,13 +56,11 @@ public final class PutModelAction extends ActionType<PutModelAction.Response> {
         private final ModelDefinition definition;
         private final boolean created;
 
-        /** New response. */
         public Response(ModelDefinition definition, boolean created) {
             this.definition = definition;
             this.created = created;
         }
 
-        /** Deserializes. */
         public Response(StreamInput in) throws IOException {
             super(in);
             this.definition = new ModelDefinition(in);

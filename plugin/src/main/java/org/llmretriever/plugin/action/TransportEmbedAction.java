@@ -1,6 +1,6 @@
 package org.llmretriever.plugin.action;
 
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.ExceptionsHelper;
 import org.opensearch.OpenSearchStatusException;
@@ -43,7 +43,6 @@ public final class TransportEmbedAction extends HandledTransportAction<EmbedActi
     private final InferenceNodes inferenceNodes;
     private volatile int maxTexts;
 
-    /** Injected. */
     @Inject
     public TransportEmbedAction(TransportService transportService, ActionFilters actionFilters, ModelService models, ClusterService clusterService) {
         super(EmbedAction.NAME, transportService, actionFilters, EmbedAction.Request::new);

@@ -1,11 +1,10 @@
 package org.llmretriever.plugin.action;
 
 import org.llmretriever.plugin.model.ModelDefinition;
-import org.llmretriever.plugin.model.ModelsMetadata;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.opensearch.ResourceNotFoundException;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.HandledTransportAction;
-import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.inject.Inject;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.tasks.Task;
@@ -17,20 +16,19 @@ import java.util.Map;
 
 /** Joins the registry (cluster state) with per-node state from {@link NodesModelsAction}. */
 public final class TransportGetModelsAction extends HandledTransportAction<GetModelsAction.Request, GetModelsAction.Response> {
-    private final ClusterService clusterService;
+    private final ModelRegistry registry;
     private final NodeClient client;
 
-    /** Injected. */
     @Inject
-    public TransportGetModelsAction(TransportService transportService, ActionFilters actionFilters, ClusterService clusterService, NodeClient client) {
+    public TransportGetModelsAction(TransportService transportService, ActionFilters actionFilters, ModelRegistry registry, NodeClient client) {
         super(GetModelsAction.NAME, transportService, actionFilters, GetModelsAction.Request::new);
-        this.clusterService = clusterService;
+        this.registry = registry;
         this.client = client;
     }
 
     @Override
     protected void doExecute(Task task, GetModelsAction.Request request, ActionListener<GetModelsAction.Response> listener) {
-        Map<String, ModelDefinition> defs = ModelsMetadata.of(clusterService.state().metadata()).models();
+        Map<String, ModelDefinition> defs = registry.definitions();
         if (request.name() != null && !defs.containsKey(request.name())) {
             listener.onFailure(new ResourceNotFoundException("model [" + request.name() + "] is not registered"));
             return;

@@ -1,6 +1,7 @@
 package org.llmretriever.plugin.action;
 
-import org.llmretriever.plugin.model.ModelService;
+import org.llmretriever.plugin.inference.ModelService;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.opensearch.action.FailedNodeException;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.nodes.TransportNodesAction;
@@ -45,20 +46,21 @@ public class TransportNodesModelsAction extends TransportNodesAction<NodesModels
     /** The {@code _load} registration. */
     public static final class Load extends TransportNodesModelsAction {
         private final InferenceNodes inferenceNodes;
+        private final ModelRegistry registry;
 
-        /** Injected. */
         @Inject
         public Load(ThreadPool threadPool, ClusterService clusterService, TransportService transportService, ActionFilters actionFilters,
-                    ModelService models) {
+                    ModelService models, ModelRegistry registry) {
             super(LoadModelAction.NAME, threadPool, clusterService, transportService, actionFilters, models);
             this.inferenceNodes = new InferenceNodes(clusterService);
+            this.registry = registry;
         }
 
         /** An unregistered model is a 404 here, not a failure of every node. */
         @Override
         protected void doExecute(Task task, NodesModelsAction.Request request, ActionListener<NodesModelsAction.Response> listener) {
             try {
-                models.definition(request.model());
+                registry.definition(request.model());
             } catch (RuntimeException e) {
                 listener.onFailure(e);
                 return;

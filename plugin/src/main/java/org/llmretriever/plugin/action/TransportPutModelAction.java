@@ -2,16 +2,14 @@ package org.llmretriever.plugin.action;
 
 import org.llmretriever.encoder.model.ModelSpec;
 import org.llmretriever.plugin.model.ModelDefinition;
-import org.llmretriever.plugin.model.ModelService;
-import org.llmretriever.plugin.model.ModelsMetadata;
+import org.llmretriever.plugin.inference.ModelService;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.clustermanager.TransportClusterManagerNodeAction;
 import org.opensearch.cluster.ClusterState;
-import org.opensearch.cluster.ClusterStateUpdateTask;
 import org.opensearch.cluster.block.ClusterBlockException;
 import org.opensearch.cluster.block.ClusterBlockLevel;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
-import org.opensearch.cluster.metadata.Metadata;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.inject.Inject;
 import org.opensearch.core.action.ActionListener;
@@ -20,19 +18,22 @@ import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.TreeMap;
 
-/** Runs on the cluster manager: validates from config + headers (generic thread, file I/O), then updates cluster state. */
+/**
+ * Runs on the cluster manager: inspects the checkpoint (config and safetensors headers, on the generic pool since
+ * it reads files), then has the {@link ModelRegistry} store the definition.
+ */
 public final class TransportPutModelAction extends TransportClusterManagerNodeAction<PutModelAction.Request, PutModelAction.Response> {
     private final ModelService models;
+    private final ModelRegistry registry;
 
-    /** Injected. */
     @Inject
     public TransportPutModelAction(TransportService transportService, ClusterService clusterService, ThreadPool threadPool,
-                                   ActionFilters actionFilters, IndexNameExpressionResolver resolver, ModelService models) {
+                                   ActionFilters actionFilters, IndexNameExpressionResolver resolver, ModelService models,
+                                   ModelRegistry registry) {
         super(PutModelAction.NAME, transportService, clusterService, threadPool, actionFilters, PutModelAction.Request::new, resolver);
         this.models = models;
+        this.registry = registry;
     }
 
     @Override
@@ -60,32 +61,7 @@ public final class TransportPutModelAction extends TransportClusterManagerNodeAc
             listener.onFailure(Errors.badRequest("model [" + asked.name() + "] cannot be registered", e));
             return;
         }
-        clusterService.submitStateUpdateTask("put-llm-model [" + asked.name() + "]", new ClusterStateUpdateTask() {
-            private ModelDefinition stored;
-            private boolean created;
-
-            @Override
-            public ClusterState execute(ClusterState current) {
-                Map<String, ModelDefinition> all = new TreeMap<>(ModelsMetadata.of(current.metadata()).models());
-                ModelDefinition prev = all.get(asked.name());
-                created = prev == null;
-                stored = asked.withDerived(spec.hiddenSize(), spec.family(), spec.modelType(), spec.parameterCount(),
-                    prev == null ? 1 : prev.version() + 1, System.currentTimeMillis());
-                all.put(asked.name(), stored);
-                return ClusterState.builder(current)
-                    .metadata(Metadata.builder(current.metadata()).putCustom(ModelsMetadata.TYPE, new ModelsMetadata(all)))
-                    .build();
-            }
-
-            @Override
-            public void onFailure(String source, Exception e) {
-                listener.onFailure(e);
-            }
-
-            @Override
-            public void clusterStateProcessed(String source, ClusterState oldState, ClusterState newState) {
-                listener.onResponse(new PutModelAction.Response(stored, created));
-            }
-        });
+        registry.put(asked, spec, ActionListener.wrap(r -> listener.onResponse(new PutModelAction.Response(r.stored(), r.created())),
+            listener::onFailure));
     }
 }

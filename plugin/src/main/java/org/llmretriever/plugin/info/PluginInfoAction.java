@@ -6,7 +6,6 @@ import org.opensearch.action.ActionType;
 public final class PluginInfoAction extends ActionType<PluginInfoResponse> {
     /** Transport action name, grantable by the security plugin. */
     public static final String NAME = "cluster:monitor/llm_retriever/info";
-    /** Singleton. */
     public static final PluginInfoAction INSTANCE = new PluginInfoAction();
 
     private PluginInfoAction() {

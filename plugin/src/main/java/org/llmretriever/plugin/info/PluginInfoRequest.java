@@ -8,10 +8,8 @@ import java.io.IOException;
 
 /** Request of {@link PluginInfoAction}: no parameters. */
 public final class PluginInfoRequest extends ActionRequest {
-    /** New request. */
     public PluginInfoRequest() {}
 
-    /** Deserializes. */
     public PluginInfoRequest(StreamInput in) throws IOException {
         super(in);
     }

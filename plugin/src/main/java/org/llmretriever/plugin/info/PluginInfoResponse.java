@@ -19,7 +19,6 @@ public final class PluginInfoResponse extends ActionResponse implements ToXConte
     private final List<String> devices;
     private final String nativeCacheDir;
 
-    /** New response. */
     public PluginInfoResponse(
         String pluginVersion,
         String nodeName,
@@ -38,7 +37,6 @@ public final class PluginInfoResponse extends ActionResponse implements ToXConte
         this.nativeCacheDir = nativeCacheDir;
     }
 
-    /** Deserializes. */
     public PluginInfoResponse(StreamInput in) throws IOException {
         super(in);
         this.pluginVersion = in.readString();

@@ -17,7 +17,6 @@ public final class TransportPluginInfoAction extends HandledTransportAction<Plug
     private final ClusterService clusterService;
     private final ThreadPool threadPool;
 
-    /** Injected by the node. */
     @Inject
     public TransportPluginInfoAction(
         TransportService transportService,

@@ -31,15 +31,15 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
 
     private final String name;
     private final String path;
-    private final String pooling;
+    private final Pooling pooling;
     private final boolean normalize;
     private final int maxTokens;
     private final String queryPrompt;
     private final String passagePrompt;
-    private final String dtype;
-    private final String device;
+    private final EncoderOptions.DTypeChoice dtype;
+    private final EncoderOptions.DeviceChoice device;
     private final String adapter;
-    private final String attention;
+    private final EncoderOptions.Attention attention;
     /** The preset the definition started from (null: none); its settings are already in the fields above. */
     private final String preset;
     private final int dimension;
@@ -49,10 +49,10 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     private final long version;
     private final long createdMillis;
 
-    /** All fields. */
-    public ModelDefinition(String name, String path, String pooling, boolean normalize, int maxTokens, String queryPrompt,
-                           String passagePrompt, String dtype, String device, String adapter, String attention, String preset, int dimension,
-                           String family, String modelType, long parameters, long version, long createdMillis) {
+    public ModelDefinition(String name, String path, Pooling pooling, boolean normalize, int maxTokens, String queryPrompt,
+                           String passagePrompt, EncoderOptions.DTypeChoice dtype, EncoderOptions.DeviceChoice device, String adapter,
+                           EncoderOptions.Attention attention, String preset, int dimension, String family, String modelType, long parameters,
+                           long version, long createdMillis) {
         this.name = name;
         this.path = path;
         this.pooling = pooling;
@@ -73,27 +73,27 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         this.createdMillis = createdMillis;
     }
 
-    /** Deserializes. */
+    /** Reads what {@link #writeTo} wrote: pooling, dtype, device and attention travel as their lowercase names. */
     public ModelDefinition(StreamInput in) throws IOException {
-        this(in.readString(), in.readString(), in.readString(), in.readBoolean(), in.readVInt(), in.readString(), in.readString(),
-            in.readString(), in.readString(), in.readOptionalString(), in.readString(), in.readOptionalString(), in.readVInt(), in.readString(),
-            in.readString(), in.readVLong(),
-            in.readVLong(), in.readVLong());
+        this(in.readString(), in.readString(), Pooling.parse(in.readString()), in.readBoolean(), in.readVInt(), in.readString(), in.readString(),
+            EncoderOptions.DTypeChoice.parse(in.readString()), EncoderOptions.DeviceChoice.parse(in.readString()), in.readOptionalString(),
+            EncoderOptions.Attention.parse(in.readString()), in.readOptionalString(), in.readVInt(), in.readString(), in.readString(),
+            in.readVLong(), in.readVLong(), in.readVLong());
     }
 
     @Override
     public void writeTo(StreamOutput out) throws IOException {
         out.writeString(name);
         out.writeString(path);
-        out.writeString(pooling);
+        out.writeString(pooling.toString());
         out.writeBoolean(normalize);
         out.writeVInt(maxTokens);
         out.writeString(queryPrompt);
         out.writeString(passagePrompt);
-        out.writeString(dtype);
-        out.writeString(device);
+        out.writeString(lower(dtype));
+        out.writeString(lower(device));
         out.writeOptionalString(adapter);
-        out.writeString(attention);
+        out.writeString(attention.toString());
         out.writeOptionalString(preset);
         out.writeVInt(dimension);
         out.writeString(family);
@@ -101,6 +101,11 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         out.writeVLong(parameters);
         out.writeVLong(version);
         out.writeVLong(createdMillis);
+    }
+
+    /** How dtype and device are written in requests, responses and cluster state: {@code float16}, {@code cuda}. */
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     /** Checks a model name (used in URLs, cluster state and the query DSL). */
@@ -129,7 +134,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         }
         String presetName = string(body, "preset", null);
         Preset preset = presetName == null ? null : Preset.get(presetName);
-        String pooling = Pooling.parse(string(body, "pooling", preset != null ? preset.pooling().toString() : "last_token")).toString();
+        Pooling pooling = Pooling.parse(string(body, "pooling", preset != null ? preset.pooling().toString() : "last_token"));
         boolean normalize = bool(body, "normalize", preset == null || preset.normalize());
         int maxTokens = integer(body, "max_tokens", preset != null ? preset.maxTokens() : 512);
         if (maxTokens < 2 || maxTokens > 131_072) {
@@ -139,11 +144,11 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         String passage = string(body, "passage_prompt", preset != null ? preset.passagePrompt() : "");
         PromptTemplate.parse(query);
         PromptTemplate.parse(passage);
-        String dtype = EncoderOptions.DTypeChoice.parse(string(body, "dtype", "auto")).name().toLowerCase(Locale.ROOT);
-        String device = EncoderOptions.DeviceChoice.parse(string(body, "device", "auto")).name().toLowerCase(Locale.ROOT);
+        EncoderOptions.DTypeChoice dtype = EncoderOptions.DTypeChoice.parse(string(body, "dtype", "auto"));
+        EncoderOptions.DeviceChoice device = EncoderOptions.DeviceChoice.parse(string(body, "device", "auto"));
         String adapter = string(body, "adapter", null);
-        String attention = EncoderOptions.Attention.parse(string(body, "attention", preset != null ? preset.attention().toString() : "causal"))
-            .toString();
+        EncoderOptions.Attention attention = EncoderOptions.Attention.parse(string(body, "attention",
+            preset != null ? preset.attention().toString() : "causal"));
         return new ModelDefinition(name, path, pooling, normalize, maxTokens, query, passage, dtype, device,
             adapter == null || adapter.isBlank() ? null : adapter, attention, presetName, 0, "", "", 0, 0, 0);
     }
@@ -203,14 +208,14 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     /** The encoder options this definition asks for (batching from node settings). */
     public EncoderOptions encoderOptions(int maxBatchTokens, int maxBatchSize, int blockwiseAbove, java.nio.file.Path adapterDir) {
         EncoderOptions o = EncoderOptions.defaults()
-            .withPooling(Pooling.parse(pooling))
+            .withPooling(pooling)
             .withNormalize(normalize)
             .withMaxTokens(maxTokens)
             .withPrompts(queryPrompt, passagePrompt)
-            .withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype))
+            .withDevice(device, dtype)
             .withBatching(Math.max(maxBatchTokens, maxTokens), maxBatchSize)
             .withBlockwiseAttention(blockwiseAbove, 256)
-            .withAttention(EncoderOptions.Attention.parse(attention));
+            .withAttention(attention);
         return adapterDir == null ? o : o.withAdapter(adapterDir);
     }
 
@@ -242,11 +247,11 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         return version;
     }
 
-    public String dtype() {
+    public EncoderOptions.DTypeChoice dtype() {
         return dtype;
     }
 
-    public String device() {
+    public EncoderOptions.DeviceChoice device() {
         return device;
     }
 
@@ -254,7 +259,7 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         return maxTokens;
     }
 
-    public String attention() {
+    public EncoderOptions.Attention attention() {
         return attention;
     }
 
@@ -262,17 +267,17 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", path);
-        m.put("pooling", pooling);
+        m.put("pooling", pooling.toString());
         m.put("normalize", normalize);
         m.put("max_tokens", maxTokens);
         m.put("query_prompt", queryPrompt);
         m.put("passage_prompt", passagePrompt);
-        m.put("dtype", dtype);
-        m.put("device", device);
+        m.put("dtype", lower(dtype));
+        m.put("device", lower(device));
         if (adapter != null) {
             m.put("adapter", adapter);
         }
-        m.put("attention", attention);
+        m.put("attention", attention.toString());
         if (preset != null) {
             m.put("preset", preset);
         }
@@ -298,10 +303,11 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
     /** Parses what {@link #toXContent} wrote (cluster state on disk). */
     @SuppressWarnings("unchecked")
     public static ModelDefinition fromMap(Map<String, Object> m) {
-        return new ModelDefinition((String) m.get("name"), (String) m.get("path"), (String) m.get("pooling"), (Boolean) m.get("normalize"),
-            ((Number) m.get("max_tokens")).intValue(), (String) m.get("query_prompt"), (String) m.get("passage_prompt"),
-            (String) m.get("dtype"), (String) m.get("device"), (String) m.get("adapter"),
-            m.get("attention") instanceof String a ? a : "causal", // definitions stored before the field existed
+        return new ModelDefinition((String) m.get("name"), (String) m.get("path"), Pooling.parse((String) m.get("pooling")),
+            (Boolean) m.get("normalize"), ((Number) m.get("max_tokens")).intValue(), (String) m.get("query_prompt"),
+            (String) m.get("passage_prompt"), EncoderOptions.DTypeChoice.parse((String) m.get("dtype")),
+            EncoderOptions.DeviceChoice.parse((String) m.get("device")), (String) m.get("adapter"),
+            m.get("attention") instanceof String a ? EncoderOptions.Attention.parse(a) : EncoderOptions.Attention.CAUSAL, // stored before the field existed
             (String) m.get("preset"),
             ((Number) m.get("dimension")).intValue(),
             (String) m.get("family"), (String) m.get("model_type"), ((Number) m.get("parameters")).longValue(),

@@ -32,7 +32,6 @@ public final class ModelsMetadata extends AbstractNamedDiffable<Metadata.Custom>
         this.models = Collections.unmodifiableMap(new TreeMap<>(models));
     }
 
-    /** Deserializes. */
     public ModelsMetadata(StreamInput in) throws IOException {
         this(in.readMap(StreamInput::readString, ModelDefinition::new));
     }

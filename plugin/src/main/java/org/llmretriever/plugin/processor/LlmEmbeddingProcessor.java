@@ -3,7 +3,8 @@ package org.llmretriever.plugin.processor;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.plugin.action.EmbedAction;
-import org.llmretriever.plugin.model.EmbedResult;
+import org.llmretriever.plugin.inference.EmbedResult;
+import org.llmretriever.plugin.mapping.TargetMappings;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
@@ -40,6 +41,7 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
     public static final String TYPE = "llm_embedding";
     /** Documents per embedding call when the pipeline does not set {@code batch_size}. */
     public static final int DEFAULT_BATCH_SIZE = 32;
+    private static final String MODEL_FIELD = "model";
 
     private final String model;
     private final Map<String, String> fieldMap;
@@ -62,6 +64,15 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
         this.onTruncation = onTruncation;
         this.client = client;
         this.clusterService = clusterService;
+    }
+
+    /**
+     * The model a processor entry of a stored pipeline ({@code "<type>": {config}}) names when it is an
+     * {@code llm_embedding} processor; null for any other processor. Lets the registry find a model's users
+     * without knowing this processor's configuration.
+     */
+    public static String modelOf(Object type, Object config) {
+        return TYPE.equals(type) && config instanceof Map<?, ?> cfg && cfg.get(MODEL_FIELD) instanceof String m ? m : null;
     }
 
     @Override
@@ -286,7 +297,7 @@ public final class LlmEmbeddingProcessor extends AbstractBatchingProcessor {
 
         @Override
         protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize, Map<String, Object> config) {
-            String model = ConfigurationUtils.readStringProperty(TYPE, tag, config, "model");
+            String model = ConfigurationUtils.readStringProperty(TYPE, tag, config, MODEL_FIELD);
             int maxTexts = clusterService.getClusterSettings().get(LlmRetrieverSettings.MAX_TEXTS_PER_REQUEST);
             if (batchSize > maxTexts) {
                 throw ConfigurationUtils.newConfigurationException(TYPE, tag, BATCH_SIZE_FIELD, "must be at most " + maxTexts

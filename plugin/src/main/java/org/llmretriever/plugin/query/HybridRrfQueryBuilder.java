@@ -41,7 +41,6 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
     private final int[] windowSizes;
     private final float[] weights;
 
-    /** Validated constructor. */
     public HybridRrfQueryBuilder(List<QueryBuilder> queries, int rankConstant, int[] windowSizes, float[] weights) {
         if (queries == null || queries.size() < 2) {
             throw new IllegalArgumentException("[" + NAME + "] needs at least two [queries] to fuse");
@@ -68,7 +67,6 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
         this.weights = weights.clone();
     }
 
-    /** Deserializes. */
     public HybridRrfQueryBuilder(StreamInput in) throws IOException {
         super(in);
         this.queries = in.readNamedWriteableList(QueryBuilder.class);

@@ -4,6 +4,7 @@ import org.apache.lucene.search.Query;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.plugin.action.EmbedAction;
+import org.llmretriever.plugin.mapping.TargetMappings;
 import org.opensearch.OpenSearchStatusException;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.ParseField;
@@ -22,7 +23,6 @@ import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.WrapperQueryBuilder;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -96,7 +96,6 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
         }
     }
 
-    /** Deserializes. */
     public LlmKnnQueryBuilder(StreamInput in) throws IOException {
         super(in);
         this.field = in.readString();
@@ -266,7 +265,11 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
         return this;
     }
 
-    /** Checks the target field on this shard's mapping and builds k-NN's {@code knn} query around the vector. */
+    /**
+     * Checks the target field on this shard's mapping and builds k-NN's {@code knn} query around the vector. The
+     * query goes through its JSON form because k-NN's classes cannot be compiled against: Maven Central has only
+     * the plugin zip, and declaring {@code extended.plugins=opensearch-knn} would load k-NN's slf4j-api next to ours.
+     */
     private WrapperQueryBuilder toKnn(QueryShardContext shard) throws IOException {
         MappedFieldType ft = shard.fieldMapper(field);
         String index = shard.index().getName();
@@ -277,7 +280,7 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
             throw new OpenSearchStatusException("[" + NAME + "] field [" + field + "] of index [" + index + "] is of type [" + ft.typeName()
                 + "], not knn_vector", RestStatus.BAD_REQUEST);
         }
-        int dim = dimensionOf(ft);
+        int dim = TargetMappings.of(shard.getIndexSettings().getIndexMetadata(), field).dimension();
         if (dim > 0 && dim != vector.length) {
             throw new OpenSearchStatusException("[" + NAME + "] field [" + field + "] of index [" + index + "] has dimension " + dim
                 + " but model [" + model + "] produces " + vector.length + "-dimensional vectors", RestStatus.BAD_REQUEST);
@@ -305,19 +308,6 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
         }
         b.endObject().endObject().endObject();
         return new WrapperQueryBuilder(org.opensearch.core.common.bytes.BytesReference.toBytes(org.opensearch.core.common.bytes.BytesReference.bytes(b)));
-    }
-
-    /** The knn_vector dimension (k-NN's field type, read reflectively: its classes are not a published jar); 0 if unknown. */
-    static int dimensionOf(MappedFieldType ft) {
-        try {
-            Method config = ft.getClass().getMethod("getKnnMappingConfig");
-            Object c = config.invoke(ft);
-            Method dim = c.getClass().getMethod("getDimension");
-            dim.setAccessible(true);
-            return ((Number) dim.invoke(c)).intValue();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return 0;
-        }
     }
 
     @Override

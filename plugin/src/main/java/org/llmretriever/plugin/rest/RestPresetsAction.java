@@ -3,12 +3,9 @@ package org.llmretriever.plugin.rest;
 import org.llmretriever.encoder.embed.Preset;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.core.xcontent.XContentBuilder;
-import org.opensearch.rest.BaseRestHandler;
 import org.opensearch.rest.BytesRestResponse;
 import org.opensearch.rest.RestRequest;
 import org.opensearch.transport.client.node.NodeClient;
-
-import java.util.List;
 
 import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
 
@@ -17,15 +14,9 @@ import static org.llmretriever.plugin.rest.RestPluginInfoAction.BASE;
  * definition, its source and notes. Static data compiled into the plugin, so it is answered by the receiving node
  * without a transport action.
  */
-public final class RestPresetsAction extends BaseRestHandler {
-    @Override
-    public String getName() {
-        return "llm_retriever_presets";
-    }
-
-    @Override
-    public List<Route> routes() {
-        return List.of(new Route(RestRequest.Method.GET, BASE + "/presets"));
+public final class RestPresetsAction extends LlmRetrieverRestHandler {
+    public RestPresetsAction() {
+        super("llm_retriever_presets", new Route(RestRequest.Method.GET, BASE + "/presets"));
     }
 
     @Override

@@ -15,7 +15,6 @@ public final class Privileged {
     /** A computation that may throw. */
     @FunctionalInterface
     public interface Call<T> {
-        /** Computes the value. */
         T call() throws Exception;
     }
 

@@ -65,6 +65,37 @@ public class ModelsMetadataTests extends OpenSearchTestCase {
         }
     }
 
+    /** The typed fields travel and are stored as the lowercase strings the plugin has always written. */
+    public void testTypedFieldsKeepTheirStringForm() throws Exception {
+        Map<String, Object> body = new HashMap<>();
+        body.put("path", "p");
+        body.put("pooling", "suffix_mean");
+        body.put("dtype", "FLOAT16");
+        body.put("device", "Cuda");
+        body.put("attention", "bidirectional");
+        ModelDefinition d = ModelDefinition.fromRequest("m", body).withDerived(8, "llama", "llama", 10, 1, 0);
+        BytesStreamOutput out = new BytesStreamOutput();
+        d.writeTo(out);
+        try (StreamInput in = out.bytes().streamInput()) {
+            assertEquals("m", in.readString());
+            assertEquals("p", in.readString());
+            assertEquals("suffix_mean:8", in.readString());
+            in.readBoolean();
+            in.readVInt();
+            in.readString();
+            in.readString();
+            assertEquals("float16", in.readString());
+            assertEquals("cuda", in.readString());
+            assertNull(in.readOptionalString());
+            assertEquals("bidirectional", in.readString());
+        }
+        Map<String, Object> shown = d.asMap();
+        assertEquals("suffix_mean:8", shown.get("pooling"));
+        assertEquals("float16", shown.get("dtype"));
+        assertEquals("cuda", shown.get("device"));
+        assertEquals("bidirectional", shown.get("attention"));
+    }
+
     public void testRequestValidationNamesTheField() {
         Map<String, Object> body = new HashMap<>();
         body.put("path", "x");

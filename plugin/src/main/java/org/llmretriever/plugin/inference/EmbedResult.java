@@ -1,4 +1,4 @@
-package org.llmretriever.plugin.model;
+package org.llmretriever.plugin.inference;
 
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
@@ -17,7 +17,6 @@ public final class EmbedResult implements Writeable {
     private final int dimension;
     private final String node;
 
-    /** All fields. */
     public EmbedResult(float[][] vectors, String[] errors, boolean[] truncated, int dimension, String node) {
         this.vectors = vectors;
         this.errors = errors;
@@ -26,7 +25,6 @@ public final class EmbedResult implements Writeable {
         this.node = node;
     }
 
-    /** Deserializes. */
     public EmbedResult(StreamInput in) throws IOException {
         int n = in.readVInt();
         this.vectors = new float[n][];

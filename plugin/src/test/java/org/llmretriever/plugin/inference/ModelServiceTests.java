@@ -1,8 +1,11 @@
-package org.llmretriever.plugin.model;
+package org.llmretriever.plugin.inference;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.plugin.model.ModelDefinition;
+import org.llmretriever.plugin.model.ModelsMetadata;
+import org.llmretriever.plugin.registry.ModelRegistry;
 import org.llmretriever.plugin.runtime.NativeRuntime;
 import org.llmretriever.plugin.settings.LlmRetrieverSettings;
 import org.opensearch.cluster.ClusterState;
@@ -58,7 +61,7 @@ public class ModelServiceTests extends OpenSearchTestCase {
         clusterService = ClusterServiceUtils.createClusterService(threadPool, ClusterServiceUtils.createClusterService(threadPool).localNode(),
             new ClusterSettings(settings, all));
         Environment env = TestEnvironment.newEnvironment(settings);
-        service = new ModelService(settings, env, clusterService, threadPool, new NativeRuntime(settings, env));
+        service = new ModelService(settings, env, clusterService, threadPool, new NativeRuntime(settings, env), new ModelRegistry(clusterService));
         register(1);
     }
 

@@ -1,27 +1,31 @@
-package org.llmretriever.plugin.processor;
+package org.llmretriever.plugin.mapping;
 
 import org.opensearch.cluster.metadata.IndexAbstraction;
 import org.opensearch.cluster.metadata.IndexMetadata;
 import org.opensearch.cluster.metadata.MappingMetadata;
 import org.opensearch.cluster.metadata.Metadata;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What an index mapping says about a target field: its type, its {@code knn_vector} dimension and whether it
- * lies inside a {@code nested} field. Read from cluster state, so no request is needed per document.
+ * lies inside a {@code nested} field. Read from the index's mapping source in {@link IndexMetadata}: the one way
+ * both the {@code llm_embedding} processor (before a document is indexed) and the {@code llm_knn} query (on each
+ * shard) learn a field's dimension, without k-NN's classes, which are not a published jar.
  *
  * @param known whether the index and field are mapped at all
  * @param type the field's type (e.g. {@code knn_vector}), or null
- * @param dimension the knn_vector dimension, or 0
+ * @param dimension the knn_vector dimension, or 0 when the mapping does not give one (e.g. a field built from a trained k-NN model)
  * @param nestedPath the enclosing nested field (e.g. {@code chunks} for {@code chunks.vector}), or null
  */
-record TargetMappings(boolean known, String type, int dimension, String nestedPath) {
+public record TargetMappings(boolean known, String type, int dimension, String nestedPath) {
     static final TargetMappings UNKNOWN = new TargetMappings(false, null, 0, null);
 
     /** Parsed mapping sources by index UUID and mapping version: parsing a mapping per document is too slow. */
-    private static final java.util.Map<String, Map<String, Object>> PARSED = java.util.Collections.synchronizedMap(
-        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<String, Map<String, Object>> PARSED = Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Map<String, Object>> eldest) {
                 return size() > 256;
@@ -29,8 +33,7 @@ record TargetMappings(boolean known, String type, int dimension, String nestedPa
         });
 
     /** Looks up {@code field} (dotted path) in the mapping of {@code index} (alias or data stream: its write index). */
-    @SuppressWarnings("unchecked")
-    static TargetMappings lookup(Metadata metadata, String index, String field) {
+    public static TargetMappings lookup(Metadata metadata, String index, String field) {
         if (index == null) {
             return UNKNOWN;
         }
@@ -41,9 +44,12 @@ record TargetMappings(boolean known, String type, int dimension, String nestedPa
                 im = metadata.index(a.getWriteIndex().getIndex());
             }
         }
-        if (im == null) {
-            return UNKNOWN;
-        }
+        return im == null ? UNKNOWN : of(im, field);
+    }
+
+    /** Looks up {@code field} (dotted path) in the mapping of one concrete index. */
+    @SuppressWarnings("unchecked")
+    public static TargetMappings of(IndexMetadata im, String field) {
         MappingMetadata mm = im.mapping();
         if (mm == null) {
             return UNKNOWN;

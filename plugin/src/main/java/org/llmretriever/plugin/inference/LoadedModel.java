@@ -1,6 +1,7 @@
-package org.llmretriever.plugin.model;
+package org.llmretriever.plugin.inference;
 
 import org.llmretriever.encoder.EncoderModel;
+import org.llmretriever.plugin.model.ModelDefinition;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;

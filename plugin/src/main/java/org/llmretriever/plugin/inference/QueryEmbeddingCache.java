@@ -1,4 +1,4 @@
-package org.llmretriever.plugin.model;
+package org.llmretriever.plugin.inference;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
