@@ -12,7 +12,7 @@ import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
 import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
 import java.io.PrintStream;

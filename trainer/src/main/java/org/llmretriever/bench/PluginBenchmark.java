@@ -9,7 +9,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.node.LocalCluster;
 
 import java.io.IOException;

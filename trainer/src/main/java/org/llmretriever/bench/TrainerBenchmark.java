@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.train.TrainConfig;

@@ -6,7 +6,7 @@ import org.llmretriever.encoder.checkpoint.SafetensorsWriter;
 import org.llmretriever.encoder.checkpoint.TensorDType;
 import org.llmretriever.encoder.checkpoint.TensorInfo;
 import org.llmretriever.encoder.model.RandomInit;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

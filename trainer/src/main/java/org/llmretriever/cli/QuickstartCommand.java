@@ -15,7 +15,7 @@ import org.llmretriever.encoder.model.RandomInit;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
 import org.llmretriever.node.Distribution;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.corpus.Document;

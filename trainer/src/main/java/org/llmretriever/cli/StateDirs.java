@@ -40,6 +40,6 @@ public final class StateDirs {
     /** Directory with the OpenSearch/k-NN/llm-retriever zips (copied there by the build). */
     public static Path distDir() {
         String prop = System.getProperty("llmretriever.dist.dir");
-        return prop != null ? Path.of(prop) : Path.of("trainer", "target", "dist").toAbsolutePath();
+        return prop != null ? Path.of(prop) : Path.of("harness", "target", "dist").toAbsolutePath();
     }
 }

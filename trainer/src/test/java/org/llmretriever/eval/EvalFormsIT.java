@@ -9,7 +9,7 @@ import org.llmretriever.cli.Main;
 import org.llmretriever.client.SearchClient;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.node.LocalCluster;
 import picocli.CommandLine;
 

@@ -3,6 +3,7 @@ package org.llmretriever.node;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,10 +65,10 @@ public class PrivateHomeIT {
             Files.createDirectories(dst.getParent());
             Files.copy(src, dst, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
-        for (String built : List.of("classes", "lib", "dist", "data")) {
-            Path dst = to.resolve("trainer/target").resolve(built);
+        for (String built : List.of("trainer/target/classes", "trainer/target/lib", "trainer/target/data", "harness/target/dist")) {
+            Path dst = to.resolve(built);
             Files.createDirectories(dst.getParent());
-            Result r = run(repo, List.of("cp", "-al", repo.resolve("trainer/target").resolve(built).toString(), dst.toString()), 120);
+            Result r = run(repo, List.of("cp", "-al", repo.resolve(built).toString(), dst.toString()), 120);
             assertEquals(r.output(), 0, r.exitCode());
         }
         Files.writeString(to.resolve("trainer/target/.cli-built"), "copied by PrivateHomeIT\n"); // newer than every source

@@ -2,7 +2,7 @@ package org.llmretriever.trainer;
 
 import org.junit.Test;
 import org.llmretriever.cli.Main;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,6 +3,7 @@ package org.llmretriever.node;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -79,4 +79,13 @@ final class NodeUserAccess {
             return dir.toString();
         }
     }
+
+    /** Hands a tree to another user ({@code chown -R}); used when the harness runs as root. */
+    static void chown(Path root, int uid, int gid) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of("chown", "-R", uid + ":" + gid, root.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("chown -R " + uid + ":" + gid + " " + root + " failed: " + out);
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package org.llmretriever.node;
+package org.llmretriever.encoder.files;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -9,10 +9,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.stream.Stream;
 
-/** Small file-tree helpers for the harness. */
+/**
+ * Small file-tree helpers shared by the modules that write directories: the trainer (checkpoints, model copies),
+ * the node harness (node homes, logs) and the CLI. Plain {@code java.nio}; nothing here is specific to models.
+ */
 public final class FileTrees {
     private FileTrees() {}
 
@@ -74,15 +76,6 @@ public final class FileTrees {
                     Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    /** Hands a tree to another user ({@code chown -R}); used when the harness runs as root. */
-    public static void chown(Path root, int uid, int gid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("chown", "-R", uid + ":" + gid, root.toString())).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("chown -R " + uid + ":" + gid + " " + root + " failed: " + out);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -323,7 +324,7 @@ public final class LocalCluster implements AutoCloseable {
         Files.writeString(config.resolve("opensearch.yml"), yml.toString());
         Files.deleteIfExists(n.pidFile());
         if (isRoot()) {
-            FileTrees.chown(n.dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
+            NodeUserAccess.chown(n.dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.llmretriever.node;
 
+import org.llmretriever.encoder.files.FileTrees;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -16,7 +18,7 @@ import java.util.zip.ZipInputStream;
 
 /**
  * The OpenSearch distribution and plugin zips that the harness installs, as copied by the Maven build into one
- * directory ({@code trainer/target/dist}): {@code opensearch-<v>.zip}, {@code opensearch-knn-<v>.zip} and our
+ * directory ({@code harness/target/dist}): {@code opensearch-<v>.zip}, {@code opensearch-knn-<v>.zip} and our
  * {@code llm-retriever-<v>.zip}. An installation (unpacked distribution + plugins) is cached per content key,
  * so repeated runs reuse it; nodes only read it.
  */
