@@ -3,7 +3,7 @@ package org.llmretriever.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;

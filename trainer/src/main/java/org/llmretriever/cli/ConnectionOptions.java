@@ -1,6 +1,6 @@
 package org.llmretriever.cli;
 
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import picocli.CommandLine.Option;
 
 /** {@code --opensearch URL --user --password --insecure}, shared by commands that talk to a cluster. */

@@ -1,15 +1,15 @@
 package org.llmretriever.cli;
 
 import org.llmretriever.encoder.EncoderModel;
-import org.llmretriever.eval.BeirLoader;
-import org.llmretriever.eval.Dataset;
+import org.llmretriever.trainer.collection.BeirLoader;
+import org.llmretriever.trainer.collection.Dataset;
 import org.llmretriever.eval.EvalReport;
 import org.llmretriever.eval.EvalRunner;
 import org.llmretriever.eval.LocalDenseSearch;
-import org.llmretriever.eval.MsMarcoLoader;
-import org.llmretriever.eval.TrecLoader;
+import org.llmretriever.trainer.collection.MsMarcoLoader;
+import org.llmretriever.trainer.collection.TrecLoader;
 import org.llmretriever.eval.TrecMetrics;
-import org.llmretriever.eval.TrecTopicsReader;
+import org.llmretriever.trainer.collection.TrecTopicsReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import me.tongfei.progressbar.ProgressBar;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.checkpoint.HubDownloader;

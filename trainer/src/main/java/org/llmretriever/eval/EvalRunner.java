@@ -2,7 +2,8 @@ package org.llmretriever.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import me.tongfei.progressbar.ProgressBar;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
+import org.llmretriever.trainer.collection.Dataset;
 
 import java.io.IOException;
 import java.util.ArrayList;

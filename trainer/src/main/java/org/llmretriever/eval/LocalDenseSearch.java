@@ -7,6 +7,7 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.trainer.collection.Dataset;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.trainer.collection.Dataset;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

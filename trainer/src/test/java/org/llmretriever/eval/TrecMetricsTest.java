@@ -1,6 +1,7 @@
 package org.llmretriever.eval;
 
 import org.junit.Test;
+import org.llmretriever.trainer.collection.Dataset;
 
 import java.util.List;
 import java.util.Map;
@@ -63,5 +64,12 @@ public class TrecMetricsTest {
         // q1 perfect, q2 has no results (0), q3 is not judged and does not count
         assertEquals(0.5, r.mean("bm25", "ndcg@10"), 1e-12);
         assertEquals(0.5, r.mean("bm25", "mrr@10"), 1e-12);
+    }
+
+    @Test
+    public void negativeGradesAreNotRelevant() {
+        Map<String, Integer> judged = Map.of("a", -1, "b", 1);
+        assertEquals(0.5, TrecMetrics.mrr(List.of("a", "b"), judged, 10), 1e-9);
+        assertEquals(1.0, TrecMetrics.recall(List.of("a", "b"), judged, 10), 1e-9);
     }
 }

@@ -5,7 +5,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 import org.llmretriever.cli.Main;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.encoder.files.FileTrees;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;

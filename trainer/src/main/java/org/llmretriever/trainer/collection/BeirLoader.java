@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

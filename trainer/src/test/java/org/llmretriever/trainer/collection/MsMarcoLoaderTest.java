@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -22,7 +22,7 @@ public class MsMarcoLoaderTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    static Path write(Path dir, int passages, boolean gzipCollection) throws Exception {
+    public static Path write(Path dir, int passages, boolean gzipCollection) throws Exception {
         StringBuilder c = new StringBuilder();
         for (int i = 0; i < passages; i++) {
             c.append(i).append('\t').append("passage ").append(i).append(" about subject ").append(i % 4).append('\n');

@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -31,7 +31,7 @@ public class TrecCollectionsTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     /** The layout from the issue: bare text between the tags, one file, topics with closed tags, 4-column qrels. */
-    static String bareRecords(int n) {
+    public static String bareRecords(int n) {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i <= n; i++) {
             sb.append("<DOC>\n<DOCNO>").append(i).append("</DOCNO>\n");
@@ -42,7 +42,7 @@ public class TrecCollectionsTest {
         return sb.toString();
     }
 
-    static final String CLOSED_TOPICS = "<top>\n<num>1</num><title>\nSTABILITY OF FEEDBACK AMPLIFIERS\n</title>\n</top>\n"
+    public static final String CLOSED_TOPICS = "<top>\n<num>1</num><title>\nSTABILITY OF FEEDBACK AMPLIFIERS\n</title>\n</top>\n"
         + "<top>\n<num>2</num><title>\ntopic one words\n</title>\n</top>\n"
         + "<top>\n<num>3</num><title>\ntopic two words\n</title>\n</top>\n";
 
@@ -201,13 +201,6 @@ public class TrecCollectionsTest {
             .contains("q5.txt:1: expected 4 columns (query-id iteration doc-id relevance) or 3"));
         assertTrue(assertThrows(InvalidCollectionException.class, () -> QrelsReader.read(write("empty.txt", "\n"))).getMessage()
             .contains("empty.txt hold no judgments"));
-    }
-
-    @Test
-    public void negativeGradesAreNotRelevant() {
-        Map<String, Integer> judged = Map.of("a", -1, "b", 1);
-        assertEquals(0.5, TrecMetrics.mrr(List.of("a", "b"), judged, 10), 1e-9);
-        assertEquals(1.0, TrecMetrics.recall(List.of("a", "b"), judged, 10), 1e-9);
     }
 
     @Test

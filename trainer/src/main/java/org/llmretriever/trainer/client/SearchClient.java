@@ -1,4 +1,4 @@
-package org.llmretriever.client;
+package org.llmretriever.trainer.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.z.ZCompressorInputStream;

@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

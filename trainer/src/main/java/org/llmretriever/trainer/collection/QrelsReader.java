@@ -1,4 +1,4 @@
-package org.llmretriever.eval;
+package org.llmretriever.trainer.collection;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.llmretriever.client;
+package org.llmretriever.trainer.client;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.After;
