@@ -28,7 +28,7 @@ public final class StateDirs {
     /** Directory with data the build fetched (the quickstart's sample corpus). */
     public static Path dataDir() {
         String prop = System.getProperty("llmretriever.data.dir");
-        return prop != null ? Path.of(prop) : Path.of("trainer", "target", "data").toAbsolutePath();
+        return prop != null ? Path.of(prop) : Path.of("cli", "target", "data").toAbsolutePath();
     }
 
     /** The base model shipped with the project ({@code models/demo-base}, see its README), used offline by the quickstart. */

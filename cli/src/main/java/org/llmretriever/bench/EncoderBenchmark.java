@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
 import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,14 +1,14 @@
 package org.llmretriever.cli;
 
 import org.llmretriever.encoder.EncoderModel;
-import org.llmretriever.trainer.collection.BeirLoader;
-import org.llmretriever.trainer.collection.Dataset;
 import org.llmretriever.eval.EvalReport;
 import org.llmretriever.eval.EvalRunner;
 import org.llmretriever.eval.LocalDenseSearch;
+import org.llmretriever.eval.TrecMetrics;
+import org.llmretriever.trainer.collection.BeirLoader;
+import org.llmretriever.trainer.collection.Dataset;
 import org.llmretriever.trainer.collection.MsMarcoLoader;
 import org.llmretriever.trainer.collection.TrecLoader;
-import org.llmretriever.eval.TrecMetrics;
 import org.llmretriever.trainer.collection.TrecTopicsReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -3,14 +3,14 @@ package org.llmretriever.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
-import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.node.LocalCluster;
+import org.llmretriever.trainer.client.SearchClient;
 
 import java.io.IOException;
 import java.io.PrintStream;

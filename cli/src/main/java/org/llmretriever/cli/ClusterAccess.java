@@ -2,9 +2,9 @@ package org.llmretriever.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.trainer.index.Reembedder;
 
 import java.io.Closeable;

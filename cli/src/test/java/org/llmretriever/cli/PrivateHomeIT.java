@@ -1,9 +1,12 @@
-package org.llmretriever.node;
+package org.llmretriever.cli;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.node.Distribution;
+import org.llmretriever.node.LocalCluster;
+import org.llmretriever.node.LocalHttp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,13 +68,13 @@ public class PrivateHomeIT {
             Files.createDirectories(dst.getParent());
             Files.copy(src, dst, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
-        for (String built : List.of("trainer/target/classes", "trainer/target/lib", "trainer/target/data", "harness/target/dist")) {
+        for (String built : List.of("cli/target/classes", "cli/target/lib", "cli/target/data", "harness/target/dist")) {
             Path dst = to.resolve(built);
             Files.createDirectories(dst.getParent());
             Result r = run(repo, List.of("cp", "-al", repo.resolve(built).toString(), dst.toString()), 120);
             assertEquals(r.output(), 0, r.exitCode());
         }
-        Files.writeString(to.resolve("trainer/target/.cli-built"), "copied by PrivateHomeIT\n"); // newer than every source
+        Files.writeString(to.resolve("cli/target/.cli-built"), "copied by PrivateHomeIT\n"); // newer than every source
     }
 
     @Test

@@ -1,15 +1,15 @@
-package org.llmretriever.trainer;
+package org.llmretriever.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
-import org.llmretriever.cli.Main;
-import org.llmretriever.trainer.client.SearchClient;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
-import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.node.LocalCluster;
+import org.llmretriever.trainer.SyntheticCorpus;
+import org.llmretriever.trainer.client.SearchClient;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -5,8 +5,8 @@ import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.checkpoint.SafetensorsWriter;
 import org.llmretriever.encoder.checkpoint.TensorDType;
 import org.llmretriever.encoder.checkpoint.TensorInfo;
-import org.llmretriever.encoder.model.RandomInit;
 import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.encoder.model.RandomInit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,6 @@
-package org.llmretriever.trainer;
+package org.llmretriever.cli;
 
 import org.junit.Test;
-import org.llmretriever.cli.Main;
 import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.ByteArrayOutputStream;
