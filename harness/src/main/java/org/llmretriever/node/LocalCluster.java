@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.files.FileTrees;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,14 @@ public final class LocalCluster implements AutoCloseable {
     private static final String STATE_FILE = "cluster.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int START_ATTEMPTS = 3;
+    /** The script each node runs under (see {@link #writeWatchdog}). */
+    private static final String WATCHDOG = "watchdog.sh";
+    /** How often {@link #awaitHealth} asks, and how long one health request may take. */
+    private static final long HEALTH_POLL_MILLIS = 500;
+    private static final int HEALTH_REQUEST_TIMEOUT_MILLIS = 10_000;
+    /** Lines of the node log and of its console output that error messages quote. */
+    private static final int LOG_TAIL_LINES = 40;
+    private static final int CONSOLE_TAIL_LINES = 20;
 
     /** How to start a cluster. Fields are public and mutable on purpose: set what you need, keep the rest. */
     public static final class Options {
@@ -233,16 +243,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startAll() throws IOException, InterruptedException {
         Files.createDirectories(options.workDir);
-        if (isRoot()) {
-            try {
-                NodeUserAccess.require(pathsTheNodeReads(), UNPRIVILEGED_ID);
-            } catch (IOException e) {
-                if (!options.persistent) {
-                    FileTrees.deleteRecursively(options.workDir);
-                }
-                throw e;
-            }
-        }
+        requireNodeUserAccess();
         writeWatchdog();
         for (int i = 0; i < options.nodes; i++) {
             nodes.add(new Node(i, "node-" + i, options.workDir.resolve("node-" + i)));
@@ -277,6 +278,21 @@ public final class LocalCluster implements AutoCloseable {
         throw last;
     }
 
+    /** As root, fails (and removes an ephemeral cluster's directory) if uid 65534 cannot reach what a node needs. */
+    private void requireNodeUserAccess() throws IOException, InterruptedException {
+        if (!isRoot()) {
+            return;
+        }
+        try {
+            NodeUserAccess.require(pathsTheNodeReads(), UNPRIVILEGED_ID);
+        } catch (IOException e) {
+            if (!options.persistent) {
+                FileTrees.deleteRecursively(options.workDir);
+            }
+            throw e;
+        }
+    }
+
     private void assignPorts(boolean fresh) {
         Set<Integer> taken = Ports.newTakenSet();
         for (Node n : nodes) {
@@ -298,6 +314,20 @@ public final class LocalCluster implements AutoCloseable {
             Files.createDirectories(n.dir.resolve(d));
         }
         writeJvmOptions(n, config);
+        Map<String, String> s = nodeSettings(n);
+        StringBuilder yml = new StringBuilder("# written by the llm-retriever harness\n");
+        for (Map.Entry<String, String> e : s.entrySet()) {
+            yml.append(e.getKey()).append(": ").append(JSON.writeValueAsString(e.getValue())).append('\n');
+        }
+        Files.writeString(config.resolve("opensearch.yml"), yml.toString());
+        Files.deleteIfExists(n.pidFile());
+        if (isRoot()) {
+            NodeUserAccess.chown(n.dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
+        }
+    }
+
+    /** A node's opensearch.yml: its name, ports and paths, discovery, then the options' settings (per node last). */
+    private Map<String, String> nodeSettings(Node n) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("cluster.name", options.clusterName);
         s.put("node.name", n.name);
@@ -317,15 +347,7 @@ public final class LocalCluster implements AutoCloseable {
         s.put("cluster.routing.allocation.disk.threshold_enabled", "false");
         s.putAll(options.settings);
         s.putAll(options.nodeSettings.getOrDefault(n.index, Map.of()));
-        StringBuilder yml = new StringBuilder("# written by the llm-retriever harness\n");
-        for (Map.Entry<String, String> e : s.entrySet()) {
-            yml.append(e.getKey()).append(": ").append(JSON.writeValueAsString(e.getValue())).append('\n');
-        }
-        Files.writeString(config.resolve("opensearch.yml"), yml.toString());
-        Files.deleteIfExists(n.pidFile());
-        if (isRoot()) {
-            NodeUserAccess.chown(n.dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
-        }
+        return s;
     }
 
     /**
@@ -353,7 +375,7 @@ public final class LocalCluster implements AutoCloseable {
             cmd.add("setsid"); // own session: a later Ctrl-C in this terminal does not reach the node
         }
         cmd.add("bash");
-        cmd.add(options.workDir.resolve("watchdog.sh").toString());
+        cmd.add(options.workDir.resolve(WATCHDOG).toString());
         if (isRoot()) {
             cmd.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID, "--clear-groups"));
         }
@@ -391,14 +413,14 @@ public final class LocalCluster implements AutoCloseable {
                 }
             }
             try {
-                LocalHttp.Response r = LocalHttp.get(url, 10_000);
+                LocalHttp.Response r = LocalHttp.get(url, HEALTH_REQUEST_TIMEOUT_MILLIS);
                 if (r.status() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(500);
+            Thread.sleep(HEALTH_POLL_MILLIS);
         }
         throw new IOException(
             "cluster did not become healthy within " + options.startTimeout.toSeconds() + "s.\n" + logTail(nodes.get(0)));
@@ -406,29 +428,23 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The last lines of a node's logs, for error messages. */
     public String logTail(Node n) {
-        return "--- " + n.logFile(options.clusterName) + " (last 40 lines) ---\n" + FileTrees.tail(n.logFile(options.clusterName), 40)
-            + "\n--- " + n.consoleLog() + " (last 20 lines) ---\n" + FileTrees.tail(n.consoleLog(), 20);
+        return "--- " + n.logFile(options.clusterName) + " (last " + LOG_TAIL_LINES + " lines) ---\n"
+            + FileTrees.tail(n.logFile(options.clusterName), LOG_TAIL_LINES)
+            + "\n--- " + n.consoleLog() + " (last " + CONSOLE_TAIL_LINES + " lines) ---\n" + FileTrees.tail(n.consoleLog(), CONSOLE_TAIL_LINES);
     }
 
+    /**
+     * Writes {@code watchdog.sh} (resource {@value #WATCHDOG}) into the cluster directory: every node is launched
+     * through it, so it ends when the harness JVM ({@code LLMR_WATCH_PID}) is gone, even after a kill -9.
+     */
     private void writeWatchdog() throws IOException {
-        Path script = options.workDir.resolve("watchdog.sh");
-        Files.writeString(script, """
-            #!/usr/bin/env bash
-            # Written by the llm-retriever harness: runs one OpenSearch node as a child process and ends it when the
-            # harness JVM (LLMR_WATCH_PID) is gone, even if that JVM was killed without running shutdown hooks.
-            "$@" &
-            child=$!
-            trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT HUP
-            while kill -0 "$child" 2>/dev/null; do
-              if [ -n "${LLMR_WATCH_PID:-}" ] && [ ! -d "/proc/$LLMR_WATCH_PID" ]; then
-                kill -TERM "$child" 2>/dev/null
-                wait "$child"
-                exit 0
-              fi
-              sleep 1
-            done
-            wait "$child"
-            """);
+        Path script = options.workDir.resolve(WATCHDOG);
+        try (InputStream in = LocalCluster.class.getResourceAsStream(WATCHDOG)) {
+            if (in == null) {
+                throw new IOException("resource " + WATCHDOG + " is missing from the harness jar");
+            }
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
