@@ -1,8 +1,8 @@
 package org.llmretriever.yamlrest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.node.FileTrees;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -11,11 +11,11 @@ import java.util.Random;
  * A generated corpus where each document has its own topic words mixed into common English, split into a
  * training part and a held-back tail (never seen in training) for measuring crop → document retrieval.
  */
-final class SyntheticCorpus {
-    final List<Document> train = new ArrayList<>();
-    final List<String> heldBack = new ArrayList<>();
+public final class SyntheticCorpus {
+    public final List<Document> train = new ArrayList<>();
+    public final List<String> heldBack = new ArrayList<>();
 
-    SyntheticCorpus(int docs, long seed) {
+    public SyntheticCorpus(int docs, long seed) {
         Random r = new Random(seed);
         String[] common = TinyModels.SAMPLE_TEXT.trim().toLowerCase().replaceAll("[^a-z ]", " ").split("\\s+");
         for (int d = 0; d < docs; d++) {

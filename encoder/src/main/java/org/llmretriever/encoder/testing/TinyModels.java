@@ -14,7 +14,10 @@ import java.util.List;
 
 /**
  * Tiny random checkpoints of every supported family, each with a byte-level BPE tokenizer trained on a built-in
- * text — for tests of the encoder, the plugin and the trainer, which must not depend on downloaded models.
+ * text. A supported part of the encoder's API, not a test helper: {@code ./llm-retriever quickstart --tiny} and
+ * the benchmarks ({@code bench encoder|plugin|trainer}) build their models with it at run time, and the tests of
+ * every module use it so that none depends on downloaded models. The weights are random: such a model embeds
+ * deterministically (per seed) but retrieves nothing meaningful until trained.
  */
 public final class TinyModels {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,6 +1,6 @@
 package org.llmretriever.trainer.corpus;
 
-import org.llmretriever.eval.CollectionChecks;
+import org.llmretriever.trainer.collection.CollectionChecks;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package org.llmretriever.trainer.corpus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;

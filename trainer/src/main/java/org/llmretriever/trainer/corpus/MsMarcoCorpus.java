@@ -1,6 +1,6 @@
 package org.llmretriever.trainer.corpus;
 
-import org.llmretriever.eval.MsMarcoLoader;
+import org.llmretriever.trainer.collection.MsMarcoLoader;
 
 import java.io.IOException;
 import java.nio.file.Path;

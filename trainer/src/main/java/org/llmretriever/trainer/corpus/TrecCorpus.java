@@ -1,6 +1,6 @@
 package org.llmretriever.trainer.corpus;
 
-import org.llmretriever.eval.TrecDocumentReader;
+import org.llmretriever.trainer.collection.TrecDocumentReader;
 
 import java.io.IOException;
 import java.nio.file.Path;

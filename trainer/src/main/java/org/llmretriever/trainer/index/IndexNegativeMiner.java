@@ -1,7 +1,7 @@
 package org.llmretriever.trainer.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.llmretriever.client.SearchClient;
+import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.trainer.corpus.CorpusSource;
 import org.llmretriever.trainer.corpus.CorpusStats;
 

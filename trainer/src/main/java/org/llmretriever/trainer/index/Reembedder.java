@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.llmretriever.client.SearchClient;
-import org.llmretriever.node.FileTrees;
+import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.trainer.client.SearchClient;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.checkpoint.SafetensorsWriter;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.model.Tensors;
-import org.llmretriever.node.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 
@@ -132,6 +133,56 @@ public final class Trainer {
         }
     }
 
+    /** Initial fp16 loss scale; halved on every overflow, doubled after {@link #LOSS_SCALE_GROWTH_INTERVAL} good steps. */
+    private static final float FP16_INITIAL_LOSS_SCALE = 65536f;
+    /** Consecutive overflow-free fp16 steps after which the loss scale doubles. */
+    private static final int LOSS_SCALE_GROWTH_INTERVAL = 2000;
+    /** Forward + backward FLOPs as a multiple of the forward pass's. */
+    private static final int TRAIN_FLOPS_PER_FORWARD_FLOP = 3;
+    /** Keeps gradient clipping finite for a zero norm. */
+    private static final double CLIP_EPSILON = 1e-6;
+    /** Largest safetensors shard of the saved model. */
+    private static final long MODEL_SHARD_BYTES = 2L << 30;
+    /** How many of a phase's last step losses its summary averages. */
+    private static final int SUMMARY_LAST_LOSSES = 10;
+
+    /** What the whole run has done so far, across phases (for summary.json). */
+    private static final class Totals {
+        final long startNanos = System.nanoTime();
+        final List<Map<String, Object>> phaseSummaries = new ArrayList<>();
+        long tokens;
+        double flops;
+        int skippedSteps;
+    }
+
+    /** One objective's optimizer, schedule and numerical state while its phase runs. */
+    private static final class PhaseState {
+        final int phase;
+        final Objective objective;
+        final List<TrainableParam> params;
+        final AdamW adam;
+        final LrSchedule schedule;
+        final List<Double> losses = new ArrayList<>();
+        float lossScale;
+        int goodSteps;
+        int nonFiniteInARow;
+
+        PhaseState(int phase, Objective objective, List<TrainableParam> params, AdamW adam, LrSchedule schedule, float lossScale) {
+            this.phase = phase;
+            this.objective = objective;
+            this.params = params;
+            this.adam = adam;
+            this.schedule = schedule;
+            this.lossScale = lossScale;
+        }
+    }
+
+    /** The loss (and its named parts), tokens and FLOPs of one step's micro-batches. */
+    private record Accumulated(double loss, Map<String, Double> parts, long tokens, double flops) {}
+
+    /** One applied optimizer step, as metrics.jsonl records it. */
+    private record StepResult(Accumulated batch, double gradNorm, double lr, double seconds) {}
+
     private Result doRun() throws IOException {
         Files.createDirectories(cfg.outDir);
         Checkpoints.State resume = cfg.resume ? Checkpoints.load(cfg.outDir, cfg) : null;
@@ -141,12 +192,7 @@ public final class Trainer {
         for (String o : cfg.objectives) {
             objectives.add(objective(o));
         }
-        LoraConfig loraConfig = null;
-        if (cfg.lora()) {
-            loraConfig = new LoraConfig(cfg.loraRank, (float) cfg.loraAlpha, (float) cfg.loraDropout,
-                cfg.loraTargets.isEmpty() ? Lora.defaultTargets(model) : cfg.loraTargets);
-            Lora.attach(model, loraConfig, cfg.seed);
-        }
+        LoraConfig loraConfig = attachLora(model);
         int startPhase = resume == null ? 0 : resume.phase();
         int startStep = resume == null ? 0 : resume.step();
         // Rebuild what earlier phases set up (added tokens, pooling switch) so a resumed run sees the same state.
@@ -154,166 +200,244 @@ public final class Trainer {
             preparePhase(ctx, objectives.get(p));
         }
         JniUtils.setGradMode(false);
-        long t0 = System.nanoTime();
-        long tokens = 0;
-        double flops = 0;
-        int skippedSteps = 0;
-        List<Map<String, Object>> phaseSummaries = new ArrayList<>();
+        Totals totals = new Totals();
         boolean completed = true;
         try (MetricsLog log = new MetricsLog(cfg.outDir.resolve("metrics.jsonl"), startPhase, startStep)) {
             for (int phase = startPhase; phase < objectives.size(); phase++) {
-                Objective obj = objectives.get(phase);
-                preparePhase(ctx, obj);
-                List<TrainableParam> params = trainables(ctx, model);
-                AdamW adam = new AdamW(cfg.weightDecay);
-                float lossScale = model.dtype() == DataType.FLOAT16 ? 65536f : 1f;
+                boolean resuming = resume != null && phase == startPhase;
+                PhaseState p = startPhase(ctx, model, phase, objectives.get(phase), resuming ? resume : null);
                 int from = phase == startPhase ? startStep : 0;
-                if (resume != null && phase == startPhase) {
-                    restore(resume, params, adam, model.manager());
-                    lossScale = resume.lossScale();
-                }
-                LrSchedule schedule = new LrSchedule(cfg.lr, cfg.warmupSteps, cfg.steps, cfg.schedule);
-                listener.phaseStarted(phase, obj.name(), from, cfg.steps);
-                Lora.setTraining(model, true);
-                List<Double> recent = new ArrayList<>();
-                if (from == 0 && cfg.probeEvery > 0) {
-                    runProbe(ctx, obj, phase, 0, log);
-                }
-                int goodSteps = 0;
-                int nonFiniteInARow = 0;
-                for (int step = from; step < cfg.steps; step++) {
-                    long seed = stepSeed(cfg.seed, phase, step);
-                    TorchRuntime.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
-                    Random rng = new Random(seed);
-                    long stepStart = System.nanoTime();
-                    double lossSum = 0;
-                    Map<String, Double> parts = new LinkedHashMap<>();
-                    long stepTokens = 0;
-                    double stepFlops = 0;
-                    for (int micro = 0; micro < cfg.gradAccum; micro++) {
-                        try (NDManager scratch = model.manager().newSubManager();
-                             GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
-                            TrainingBatch b = obj.batch(ctx, rng, scratch);
-                            NDArray scaled = b.loss().div((float) cfg.gradAccum).mul(lossScale);
-                            gc.backward(scaled);
-                            lossSum += b.loss().getFloat() / cfg.gradAccum;
-                            for (Map.Entry<String, NDArray> e : b.parts().entrySet()) {
-                                parts.merge(e.getKey(), (double) e.getValue().getFloat() / cfg.gradAccum, Double::sum);
-                            }
-                            stepTokens += b.tokens();
-                            stepFlops += b.forwardFlops() * 3; // forward + backward ≈ 3 × forward
-                        }
-                    }
-                    double gradNorm;
-                    try (NDManager s = model.manager().newSubManager()) {
-                        if (lossScale != 1f) {
-                            boolean overflow = false;
-                            for (TrainableParam p : params) {
-                                overflow |= p.gradientNonFinite(s);
-                            }
-                            if (overflow) { // fp16 loss scaling: skip the step, halve the scale
-                                params.forEach(TrainableParam::zeroGradient);
-                                lossScale /= 2;
-                                goodSteps = 0;
-                                continue;
-                            }
-                            for (TrainableParam p : params) {
-                                p.scaleGradient(1f / lossScale);
-                            }
-                            if (++goodSteps % 2000 == 0) {
-                                lossScale *= 2;
-                            }
-                        }
-                        double sq = 0;
-                        for (TrainableParam p : params) {
-                            sq += p.gradNormSquared(s);
-                        }
-                        gradNorm = Math.sqrt(sq);
-                    }
-                    // fp32: a NaN/Inf gradient (it makes the norm non-finite) would poison every weight; skip the
-                    // step, stop if it persists. fp16 overflow was handled above by the loss scale.
-                    if (lossScale == 1f && !Double.isFinite(gradNorm)) {
-                        params.forEach(TrainableParam::zeroGradient);
-                        skippedSteps++;
-                        LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", obj.name(), step, lossSum);
-                        if (++nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
-                            throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + obj.name()
-                                + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
-                                + "--max-grad-norm, or resume from the last checkpoint");
-                        }
-                        continue;
-                    }
-                    nonFiniteInARow = 0;
-                    if (cfg.maxGradNorm > 0 && gradNorm > cfg.maxGradNorm) {
-                        float f = (float) (cfg.maxGradNorm / (gradNorm + 1e-6));
-                        for (TrainableParam p : params) {
-                            p.scaleGradient(f);
-                        }
-                    }
-                    double lr = schedule.at(step);
-                    adam.step(params, lr, model.manager());
-                    params.forEach(TrainableParam::zeroGradient);
-                    tokens += stepTokens;
-                    flops += stepFlops;
-                    double secs = (System.nanoTime() - stepStart) / 1e9;
-                    ObjectNode rec = log.record();
-                    rec.put("phase", phase);
-                    rec.put("objective", obj.name());
-                    rec.put("step", step);
-                    rec.put("loss", lossSum);
-                    ObjectNode pj = rec.putObject("losses");
-                    parts.forEach(pj::put);
-                    rec.put("lr", lr);
-                    rec.put("grad_norm", gradNorm);
-                    rec.put("tokens", stepTokens);
-                    rec.put("tokens_per_s", stepTokens / secs);
-                    rec.put("gflops_per_s", stepFlops / secs / 1e9);
-                    rec.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
-                    log.write(rec);
-                    recent.add(lossSum);
-                    listener.stepEnded(phase, obj.name(), step, lossSum, stepTokens / secs);
-                    boolean last = step == cfg.steps - 1;
-                    if (cfg.probeEvery > 0 && ((step + 1) % cfg.probeEvery == 0 || last)) {
-                        runProbe(ctx, obj, phase, step + 1, log);
-                    }
-                    boolean stopNow = stopRequested || (cfg.stopAfterSteps > 0 && step + 1 >= cfg.stopAfterSteps && !last);
-                    if (stopNow || (cfg.checkpointEvery > 0 && (step + 1) % cfg.checkpointEvery == 0 && !last)) {
-                        Checkpoints.save(cfg.outDir, cfg, phase, step + 1, adam, lossScale, model.vocabSize(), params,
-                            tokenizerIfExtended(ctx), model.manager());
-                    }
-                    if (stopNow) {
-                        completed = false;
-                        break;
-                    }
-                }
-                Lora.setTraining(model, false);
-                Map<String, Object> ps = new LinkedHashMap<>();
-                ps.put("objective", obj.name());
-                ps.put("steps", cfg.steps);
-                ps.put("final_loss_mean_last_10", recent.stream().skip(Math.max(0, recent.size() - 10)).mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
-                ps.put("first_loss", recent.isEmpty() ? Double.NaN : recent.get(0));
-                phaseSummaries.add(ps);
-                listener.phaseEnded(phase, obj.name());
+                completed = runPhase(ctx, model, p, from, log, totals);
+                endPhase(model, p, totals);
                 if (!completed) {
                     break;
                 }
-                if (phase + 1 < objectives.size()) {
-                    Checkpoints.save(cfg.outDir, cfg, phase + 1, 0, new AdamW(cfg.weightDecay), lossScale, model.vocabSize(), trainables(ctx, model),
+                if (phase + 1 < objectives.size()) { // the next phase starts from here on --resume
+                    Checkpoints.save(cfg.outDir, cfg, phase + 1, 0, new AdamW(cfg.weightDecay), p.lossScale, model.vocabSize(), trainables(ctx, model),
                         tokenizerIfExtended(ctx), model.manager());
                 }
             }
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
+        return writeOutputs(ctx, model, objectives, loraConfig, totals, completed);
+    }
+
+    /** Attaches LoRA when the run trains adapters rather than all weights; null for full fine-tuning. */
+    private LoraConfig attachLora(DecoderModel model) {
+        if (!cfg.lora()) {
+            return null;
+        }
+        LoraConfig loraConfig = new LoraConfig(cfg.loraRank, (float) cfg.loraAlpha, (float) cfg.loraDropout,
+            cfg.loraTargets.isEmpty() ? Lora.defaultTargets(model) : cfg.loraTargets);
+        Lora.attach(model, loraConfig, cfg.seed);
+        return loraConfig;
+    }
+
+    /** Prepares a phase's objective, its parameters and a fresh optimizer, or the checkpointed ones on resume. */
+    private PhaseState startPhase(TrainContext ctx, DecoderModel model, int phase, Objective obj, Checkpoints.State resume) throws IOException {
+        preparePhase(ctx, obj);
+        List<TrainableParam> params = trainables(ctx, model);
+        AdamW adam = new AdamW(cfg.weightDecay);
+        float lossScale = model.dtype() == DataType.FLOAT16 ? FP16_INITIAL_LOSS_SCALE : 1f;
+        if (resume != null) {
+            restore(resume, params, adam, model.manager());
+            lossScale = resume.lossScale();
+        }
+        LrSchedule schedule = new LrSchedule(cfg.lr, cfg.warmupSteps, cfg.steps, cfg.schedule);
+        return new PhaseState(phase, obj, params, adam, schedule, lossScale);
+    }
+
+    /** Runs a phase's steps from {@code from}; false if it stopped early (Ctrl-C or {@code stopAfterSteps}). */
+    private boolean runPhase(TrainContext ctx, DecoderModel model, PhaseState p, int from, MetricsLog log, Totals totals) throws IOException {
+        String name = p.objective.name();
+        listener.phaseStarted(p.phase, name, from, cfg.steps);
+        Lora.setTraining(model, true);
+        if (from == 0 && cfg.probeEvery > 0) {
+            runProbe(ctx, p.objective, p.phase, 0, log);
+        }
+        for (int step = from; step < cfg.steps; step++) {
+            StepResult r = trainStep(ctx, model, p, step, totals);
+            if (r == null) {
+                continue; // skipped: fp16 overflow or a non-finite fp32 gradient
+            }
+            logStep(log, p, step, r, totals);
+            boolean last = step == cfg.steps - 1;
+            if (cfg.probeEvery > 0 && ((step + 1) % cfg.probeEvery == 0 || last)) {
+                runProbe(ctx, p.objective, p.phase, step + 1, log);
+            }
+            boolean stopNow = stopRequested || (cfg.stopAfterSteps > 0 && step + 1 >= cfg.stopAfterSteps && !last);
+            if (stopNow || (cfg.checkpointEvery > 0 && (step + 1) % cfg.checkpointEvery == 0 && !last)) {
+                Checkpoints.save(cfg.outDir, cfg, p.phase, step + 1, p.adam, p.lossScale, model.vocabSize(), p.params,
+                    tokenizerIfExtended(ctx), model.manager());
+            }
+            if (stopNow) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One optimizer step: micro-batches seeded by (seed, phase, step), gradient checks, clipping, AdamW. Null if
+     * the step was skipped (its gradients are zeroed and the weights unchanged).
+     */
+    private StepResult trainStep(TrainContext ctx, DecoderModel model, PhaseState p, int step, Totals totals) throws IOException {
+        long seed = stepSeed(cfg.seed, p.phase, step);
+        TorchRuntime.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        Random rng = new Random(seed);
+        long stepStart = System.nanoTime();
+        Accumulated batch = accumulateMicroBatches(ctx, model, p, rng);
+        OptionalDouble norm = unscaledGradientNorm(model, p);
+        if (norm.isEmpty() || !gradientIsFinite(p, step, batch.loss(), norm.getAsDouble(), totals)) {
+            return null;
+        }
+        double gradNorm = norm.getAsDouble();
+        clipGradients(p.params, gradNorm);
+        double lr = p.schedule.at(step);
+        p.adam.step(p.params, lr, model.manager());
+        p.params.forEach(TrainableParam::zeroGradient);
+        totals.tokens += batch.tokens();
+        totals.flops += batch.flops();
+        return new StepResult(batch, gradNorm, lr, (System.nanoTime() - stepStart) / 1e9);
+    }
+
+    /** Back-propagates {@code gradAccum} micro-batches, each loss divided by their number and multiplied by the loss scale. */
+    private Accumulated accumulateMicroBatches(TrainContext ctx, DecoderModel model, PhaseState p, Random rng) throws IOException {
+        double lossSum = 0;
+        Map<String, Double> parts = new LinkedHashMap<>();
+        long tokens = 0;
+        double flops = 0;
+        for (int micro = 0; micro < cfg.gradAccum; micro++) {
+            try (NDManager scratch = model.manager().newSubManager();
+                 GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
+                TrainingBatch b = p.objective.batch(ctx, rng, scratch);
+                NDArray scaled = b.loss().div((float) cfg.gradAccum).mul(p.lossScale);
+                gc.backward(scaled);
+                lossSum += b.loss().getFloat() / cfg.gradAccum;
+                for (Map.Entry<String, NDArray> e : b.parts().entrySet()) {
+                    parts.merge(e.getKey(), (double) e.getValue().getFloat() / cfg.gradAccum, Double::sum);
+                }
+                tokens += b.tokens();
+                flops += b.forwardFlops() * TRAIN_FLOPS_PER_FORWARD_FLOP;
+            }
+        }
+        return new Accumulated(lossSum, parts, tokens, flops);
+    }
+
+    /**
+     * The gradients' global L2 norm after undoing the loss scale. Under fp16 loss scaling an overflow instead skips
+     * the step and halves the scale (empty result); every {@link #LOSS_SCALE_GROWTH_INTERVAL} good steps it doubles.
+     */
+    private OptionalDouble unscaledGradientNorm(DecoderModel model, PhaseState p) {
+        try (NDManager s = model.manager().newSubManager()) {
+            if (p.lossScale != 1f) {
+                boolean overflow = false;
+                for (TrainableParam param : p.params) {
+                    overflow |= param.gradientNonFinite(s);
+                }
+                if (overflow) {
+                    p.params.forEach(TrainableParam::zeroGradient);
+                    p.lossScale /= 2;
+                    p.goodSteps = 0;
+                    return OptionalDouble.empty();
+                }
+                for (TrainableParam param : p.params) {
+                    param.scaleGradient(1f / p.lossScale);
+                }
+                if (++p.goodSteps % LOSS_SCALE_GROWTH_INTERVAL == 0) {
+                    p.lossScale *= 2;
+                }
+            }
+            double sq = 0;
+            for (TrainableParam param : p.params) {
+                sq += param.gradNormSquared(s);
+            }
+            return OptionalDouble.of(Math.sqrt(sq));
+        }
+    }
+
+    /**
+     * fp32: a NaN/Inf gradient (it makes the norm non-finite) would poison every weight, so the step is skipped
+     * (false), and training stops after {@link #MAX_NON_FINITE_STEPS} such steps in a row. fp16 overflow was
+     * handled by the loss scale.
+     */
+    private boolean gradientIsFinite(PhaseState p, int step, double loss, double gradNorm, Totals totals) {
+        if (p.lossScale != 1f || Double.isFinite(gradNorm)) {
+            p.nonFiniteInARow = 0;
+            return true;
+        }
+        String name = p.objective.name();
+        p.params.forEach(TrainableParam::zeroGradient);
+        totals.skippedSteps++;
+        LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", name, step, loss);
+        if (++p.nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
+            throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + name
+                + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
+                + "--max-grad-norm, or resume from the last checkpoint");
+        }
+        return false;
+    }
+
+    /** Scales the gradients down to a global norm of {@code maxGradNorm} when they exceed it. */
+    private void clipGradients(List<TrainableParam> params, double gradNorm) {
+        if (cfg.maxGradNorm > 0 && gradNorm > cfg.maxGradNorm) {
+            float f = (float) (cfg.maxGradNorm / (gradNorm + CLIP_EPSILON));
+            for (TrainableParam param : params) {
+                param.scaleGradient(f);
+            }
+        }
+    }
+
+    /** Writes the step's record to metrics.jsonl and tells the listener. */
+    private void logStep(MetricsLog log, PhaseState p, int step, StepResult r, Totals totals) throws IOException {
+        Accumulated b = r.batch();
+        ObjectNode rec = log.record();
+        rec.put("phase", p.phase);
+        rec.put("objective", p.objective.name());
+        rec.put("step", step);
+        rec.put("loss", b.loss());
+        ObjectNode pj = rec.putObject("losses");
+        b.parts().forEach(pj::put);
+        rec.put("lr", r.lr());
+        rec.put("grad_norm", r.gradNorm());
+        rec.put("tokens", b.tokens());
+        rec.put("tokens_per_s", b.tokens() / r.seconds());
+        rec.put("gflops_per_s", b.flops() / r.seconds() / 1e9);
+        rec.put("elapsed_s", (System.nanoTime() - totals.startNanos) / 1e9);
+        log.write(rec);
+        p.losses.add(b.loss());
+        listener.stepEnded(p.phase, p.objective.name(), step, b.loss(), b.tokens() / r.seconds());
+    }
+
+    /** Leaves training mode and records the phase's first and last losses for summary.json. */
+    private void endPhase(DecoderModel model, PhaseState p, Totals totals) {
+        Lora.setTraining(model, false);
+        List<Double> recent = p.losses;
+        Map<String, Object> ps = new LinkedHashMap<>();
+        ps.put("objective", p.objective.name());
+        ps.put("steps", cfg.steps);
+        ps.put("final_loss_mean_last_10", recent.stream().skip(Math.max(0, recent.size() - SUMMARY_LAST_LOSSES)).mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        ps.put("first_loss", recent.isEmpty() ? Double.NaN : recent.get(0));
+        totals.phaseSummaries.add(ps);
+        listener.phaseEnded(p.phase, p.objective.name());
+    }
+
+    /**
+     * summary.json always; for a completed run also the PEFT adapter (under LoRA), the merged Hugging Face
+     * checkpoint and retriever.json (how to embed with it).
+     */
+    private Result writeOutputs(TrainContext ctx, DecoderModel model, List<Objective> objectives, LoraConfig loraConfig, Totals totals,
+                                boolean completed) throws IOException {
+        double wall = (System.nanoTime() - totals.startNanos) / 1e9;
         ObjectNode summary = JSON.createObjectNode();
         summary.put("completed", completed);
         summary.put("objectives", String.join(",", cfg.objectives));
         summary.put("wall_time_s", wall);
-        summary.put("skipped_non_finite_steps", skippedSteps);
-        summary.put("tokens", tokens);
-        summary.put("tokens_per_s", tokens / wall);
-        summary.put("train_gflops_per_s", flops / wall / 1e9);
+        summary.put("skipped_non_finite_steps", totals.skippedSteps);
+        summary.put("tokens", totals.tokens);
+        summary.put("tokens_per_s", totals.tokens / wall);
+        summary.put("train_gflops_per_s", totals.flops / wall / 1e9);
         summary.put("corpus_documents", corpus.size());
-        summary.set("phases", JSON.valueToTree(phaseSummaries));
+        summary.set("phases", JSON.valueToTree(totals.phaseSummaries));
         if (!completed) {
             JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("summary.json").toFile(), summary);
             return new Result(false, null, null, null, summary);
@@ -325,7 +449,7 @@ public final class Trainer {
             PeftAdapter.save(model, loraConfig, adapterDir, base.dir().toString());
         }
         Path modelDir = cfg.outDir.resolve("model");
-        CheckpointSaver.save(model, ctx.tokenizer(), base.dir(), modelDir, 2L << 30);
+        CheckpointSaver.save(model, ctx.tokenizer(), base.dir(), modelDir, MODEL_SHARD_BYTES);
         JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("retriever.json").toFile(), retriever.asMap());
         summary.set("retriever", JSON.valueToTree(retriever.asMap()));
         JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("summary.json").toFile(), summary);

@@ -1,0 +1,117 @@
+package org.llmretriever.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.node.Distribution;
+import org.llmretriever.node.LocalCluster;
+import org.llmretriever.trainer.SyntheticCorpus;
+import org.llmretriever.trainer.client.SearchClient;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * {@code adapt} against a real node: reads the index (skipping bad documents), trains, registers the result and
+ * re-embeds the index into a fresh one behind the same name.
+ */
+public class AdaptIT {
+    private static LocalCluster cluster;
+    private static SearchClient client;
+    private static Path base;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        base = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve("adapt").toAbsolutePath();
+        FileTrees.deleteRecursively(base);
+        Path models = base.resolve("models");
+        TinyModels.write(models.resolve("tiny"), "llama", 31);
+        LocalCluster.Options o = new LocalCluster.Options();
+        o.workDir = base.resolve("node");
+        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
+        o.clusterName = "adapt-it";
+        o.settings.put("plugins.llm_retriever.models_path", models.toString());
+        cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
+        client = SearchClient.connect(cluster.url(), null, null, false);
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    public void adaptReadsTheIndexRegistersAndReembeds() throws Exception {
+        client.put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
+        client.put("/_ingest/pipeline/embed", Map.of("processors", List.of(Map.of("llm_embedding",
+            Map.of("model", "tiny", "field_map", Map.of("text", "vector"), "ignore_missing", true)))));
+        client.put("/docs", Map.of("settings", Map.of("index.knn", true, "number_of_replicas", 0, "default_pipeline", "embed"),
+            "mappings", Map.of("properties", Map.of("title", Map.of("type", "text"), "text", Map.of("type", "text"),
+                "vector", Map.of("type", "knn_vector", "dimension", 32, "method", Map.of("name", "hnsw", "engine", "lucene", "space_type", "cosinesimil"))))));
+        SyntheticCorpus corpus = new SyntheticCorpus(24, 3);
+        List<Map<String, Object>> docs = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < corpus.train.size(); i++) {
+            docs.add(Map.of("title", "document " + i, "text", corpus.train.get(i).text()));
+            ids.add("d" + i);
+        }
+        JsonNode bulk = client.bulkIndex("docs", docs, ids, null, true);
+        assertTrue(bulk.toString(), !bulk.path("errors").asBoolean());
+        // documents without usable text: skipped by adapt, not fatal (indexed without the pipeline)
+        client.bulkIndex("docs", List.of(Map.of("text", ""), Map.of("title", 42), Map.of("other", "x")), List.of("empty", "number", "other"), "_none", true);
+        JsonNode before = client.get("/docs/_doc/d0").path("_source").path("vector");
+        assertEquals(32, before.size());
+
+        Path out = base.resolve("run");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            code = Main.commandLine().execute("adapt", "--model", base.resolve("models/tiny").toString(),
+                "--opensearch", cluster.url(), "--index", "docs", "--fields", "title,text",
+                "--objective", "llm2ir", "--steps", "6", "--batch-size", "4", "--lora-rank", "4", "--crop-min", "4", "--crop-max", "16",
+                "--max-tokens", "64", "--hard-negatives", "1", "--out", out.toString(),
+                "--register", "tiny-adapted", "--models-path", base.resolve("models").toString(), "--reembed");
+        } finally {
+            System.setOut(original);
+        }
+        String log = captured.toString();
+        System.out.println(log);
+        assertEquals(log, 0, code);
+        assertTrue(log, log.contains("27 read, 24 used, skipped: 2 empty, 1 non-text"));
+        assertTrue(log, log.contains("registered model [tiny-adapted]"));
+
+        JsonNode alias = client.get("/_alias/docs");
+        String newIndex = alias.fieldNames().next();
+        assertTrue(newIndex, newIndex.startsWith("docs-tiny-adapted-"));
+        assertEquals(27, client.get("/docs/_count").path("count").asLong());
+        JsonNode after = client.get("/" + newIndex + "/_doc/d0").path("_source").path("vector");
+        assertEquals(32, after.size());
+        assertNotEquals("vectors must come from the adapted model", before, after);
+        assertEquals("tiny-adapted", client.get("/" + newIndex + "/_settings").path(newIndex).path("settings").path("index")
+            .path("default_pipeline").asText().replace("embed-", ""));
+        JsonNode hits = client.post("/docs/_search", Map.of("query", Map.of("llm_knn", Map.of("vector",
+            Map.of("query_text", corpus.heldBack.get(0), "model", "tiny-adapted", "k", 3)))));
+        assertEquals(3, hits.path("hits").path("hits").size());
+        // new documents through the alias are embedded by the adapted model
+        client.put("/docs/_doc/fresh?refresh=true", Map.of("text", "a brand new document"));
+        assertEquals(32, client.get("/docs/_doc/fresh").path("_source").path("vector").size());
+    }
+}

@@ -1,0 +1,158 @@
+package org.llmretriever.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.llmretriever.cli.Main;
+import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.node.Distribution;
+import org.llmretriever.node.LocalCluster;
+import org.llmretriever.trainer.client.SearchClient;
+import org.llmretriever.trainer.collection.MsMarcoLoaderTest;
+import org.llmretriever.trainer.collection.TrecCollectionsTest;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * {@code eval} through one real node on each input form — a TREC collection in the single-file {@code <DOC>}
+ * layout, a BEIR directory and an MS MARCO TSV directory — with a tiny model: the document and judged-query
+ * counts are the fixtures', and metrics come out. Plus a refusal, which stops before anything is indexed.
+ */
+public class EvalFormsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalCluster cluster;
+    private static SearchClient client;
+    private static Path base;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        base = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve("eval-forms").toAbsolutePath();
+        FileTrees.deleteRecursively(base);
+        Path models = base.resolve("models");
+        TinyModels.write(models.resolve("tiny"), "llama", 7);
+        LocalCluster.Options o = new LocalCluster.Options();
+        o.workDir = base.resolve("node");
+        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
+        o.clusterName = "eval-forms-it";
+        o.settings.put("plugins.llm_retriever.models_path", models.toString());
+        cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
+        client = SearchClient.connect(cluster.url(), null, null, false);
+        client.put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result eval(String... formArgs) {
+        List<String> args = new ArrayList<>(List.of("eval", "--opensearch", cluster.url(), "--model", "tiny", "--methods", "bm25,dense", "--k", "10"));
+        args.addAll(List.of(formArgs));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        PrintStream original = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            CommandLine cl = Main.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            code = cl.execute(args.toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+        }
+        System.out.println(captured + err.toString());
+        return new Result(code, captured.toString(), err.toString());
+    }
+
+    /** Mean metrics of both methods were written, and BM25 finds the fixture's relevant documents. */
+    private static void assertMetrics(Path out) throws Exception {
+        JsonNode methods = JSON.readTree(out.resolve("results.json").toFile()).path("methods");
+        for (String m : List.of("bm25", "dense")) {
+            for (String metric : List.of("ndcg@10", "recall@100", "mrr@10", "map")) {
+                assertTrue(m + " " + metric, methods.path(m).path(metric).isNumber());
+            }
+        }
+        assertTrue(methods.toString(), methods.path("bm25").path("mrr@10").asDouble() > 0);
+    }
+
+    @Test
+    public void trecSingleFileCollection() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("cran"));
+        Path docs = Files.writeString(dir.resolve("cran.all.1400"), TrecCollectionsTest.bareRecords(30));
+        Path topics = Files.writeString(dir.resolve("cran.qry"), TrecCollectionsTest.CLOSED_TOPICS);
+        Path qrels = Files.writeString(dir.resolve("cranqrel"), "1 0 1 1\n1 0 2 2\n2 0 4 1\n3 0 5 1\n");
+        Path out = base.resolve("out-cran");
+        Result r = eval("--trec-docs", docs.toString(), "--topics", topics.toString(), "--qrels", qrels.toString(), "--name", "cran",
+            "--out", out.toString());
+        assertEquals(r.out + r.err, 0, r.code);
+        assertTrue(r.out, r.out.contains("dataset cran: 30 documents, 3 judged queries"));
+        assertEquals(30, client.get("/eval-cran-tiny/_count").path("count").asLong());
+        assertMetrics(out);
+    }
+
+    @Test
+    public void beirDirectory() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("beir-tiny"));
+        StringBuilder corpus = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
+                .append('\n');
+        }
+        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
+            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
+        Files.createDirectories(dir.resolve("qrels"));
+        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        Path out = base.resolve("out-beir");
+        Result r = eval("--beir", dir.toString(), "--out", out.toString());
+        assertEquals(r.out + r.err, 0, r.code);
+        assertTrue(r.out, r.out.contains("dataset beir-tiny: 20 documents, 2 judged queries"));
+        assertMetrics(out);
+    }
+
+    @Test
+    public void msMarcoTsvDirectory() throws Exception {
+        Path dir = MsMarcoLoaderTest.write(Files.createDirectories(base.resolve("msmarco")), 16, true);
+        Path out = base.resolve("out-msmarco");
+        Result r = eval("--msmarco", dir.toString(), "--out", out.toString());
+        assertEquals(r.out + r.err, 0, r.code);
+        assertTrue(r.out, r.out.contains("dataset msmarco-dev.small: 16 documents, 2 judged queries"));
+        assertMetrics(out);
+    }
+
+    @Test
+    public void refusesBeforeIndexing() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("bad"));
+        Path docs = Files.writeString(dir.resolve("docs"), TrecCollectionsTest.bareRecords(10));
+        Path topics = Files.writeString(dir.resolve("topics"), "<top>\n<num>9</num><title>x</title>\n</top>\n");
+        Path qrels = Files.writeString(dir.resolve("qrels"), "1 0 1 1\n");
+        Result r = eval("--trec-docs", docs.toString(), "--topics", topics.toString(), "--qrels", qrels.toString(), "--name", "bad");
+        assertEquals(1, r.code);
+        assertTrue(r.err, r.err.contains("1 of the 1 queries judged in " + qrels + " have no text in " + topics));
+        assertFalse(r.out, r.out.contains("indexed"));
+        assertFalse(client.exists("/eval-bad-tiny"));
+    }
+}
