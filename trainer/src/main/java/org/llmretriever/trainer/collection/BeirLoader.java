@@ -47,13 +47,7 @@ public final class BeirLoader {
 
     private static void readJsonl(Path file, LineHandler h) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
+            Lines.forEachNonBlank(in, (line, n) -> {
                 JsonNode node;
                 try {
                     node = JSON.readTree(line);
@@ -64,7 +58,7 @@ public final class BeirLoader {
                     throw new DatasetFormatException(file, n, "expected a JSON object");
                 }
                 h.accept(node, n);
-            }
+            });
         }
     }
 

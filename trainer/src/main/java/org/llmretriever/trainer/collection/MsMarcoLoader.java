@@ -56,13 +56,7 @@ public final class MsMarcoLoader {
     /** Lines of 2 (or up to {@code maxColumns}) tab-separated fields with a non-blank id. */
     private static void readTsv(Path file, int maxColumns, Row row) throws IOException {
         try (BufferedReader in = Inputs.reader(file)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
+            Lines.forEachNonBlank(in, (line, n) -> {
                 String[] f = line.split("\t", maxColumns);
                 if (f.length < 2 || f[0].isBlank()) {
                     throw new DatasetFormatException(file, n, "expected id<TAB>text" + (maxColumns > 2 ? " (or id<TAB>title<TAB>text)" : "")
@@ -70,7 +64,7 @@ public final class MsMarcoLoader {
                 }
                 f[0] = f[0].strip();
                 row.accept(f, n);
-            }
+            });
         }
     }
 

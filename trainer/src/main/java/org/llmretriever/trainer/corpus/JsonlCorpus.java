@@ -2,6 +2,7 @@ package org.llmretriever.trainer.corpus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.llmretriever.trainer.collection.Lines;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -41,31 +42,25 @@ public final class JsonlCorpus implements CorpusSource {
             throw new IOException("corpus file " + file + " does not exist");
         }
         try (BufferedReader in = Files.newBufferedReader(file)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
+            Lines.forEachNonBlank(in, (line, n) -> {
                 stats.read.incrementAndGet();
                 JsonNode doc;
                 try {
                     doc = JSON.readTree(line);
                 } catch (IOException e) {
                     stats.skippedMalformed.incrementAndGet();
-                    continue;
+                    return;
                 }
                 if (doc == null || !doc.isObject()) {
                     stats.skippedMalformed.incrementAndGet();
-                    continue;
+                    return;
                 }
                 String text = CorpusSource.textOf(doc, fields, stats);
                 if (text != null) {
                     String id = doc.hasNonNull("_id") ? doc.get("_id").asText() : doc.hasNonNull("id") ? doc.get("id").asText() : Long.toString(n);
                     sink.accept(new Document(id, text));
                 }
-            }
+            });
         }
     }
 
