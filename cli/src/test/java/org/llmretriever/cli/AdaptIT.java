@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
-import org.llmretriever.encoder.files.FileTrees;
-import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.SyntheticCorpus;
 import org.llmretriever.trainer.client.SearchClient;
@@ -27,33 +24,22 @@ import static org.junit.Assert.assertTrue;
  * re-embeds the index into a fresh one behind the same name.
  */
 public class AdaptIT {
+    private static TinyModelNode node;
     private static LocalCluster cluster;
     private static SearchClient client;
     private static Path base;
 
     @BeforeClass
     public static void start() throws Exception {
-        base = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve("adapt").toAbsolutePath();
-        FileTrees.deleteRecursively(base);
-        Path models = base.resolve("models");
-        TinyModels.write(models.resolve("tiny"), "llama", 31);
-        LocalCluster.Options o = new LocalCluster.Options();
-        o.workDir = base.resolve("node");
-        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
-        o.clusterName = "adapt-it";
-        o.settings.put("plugins.llm_retriever.models_path", models.toString());
-        cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
-        client = SearchClient.connect(cluster.url(), null, null, false);
+        node = TinyModelNode.start("adapt", 31);
+        cluster = node.cluster;
+        client = node.client;
+        base = node.dir;
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        TinyModelNode.close(node);
     }
 
     @Test

@@ -6,9 +6,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 import org.llmretriever.cli.Main;
-import org.llmretriever.encoder.files.FileTrees;
-import org.llmretriever.encoder.testing.TinyModels;
-import org.llmretriever.node.Distribution;
+import org.llmretriever.cli.TinyModelNode;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.trainer.collection.MsMarcoLoaderTest;
@@ -36,34 +34,23 @@ import static org.junit.Assert.assertTrue;
  */
 public class EvalFormsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static TinyModelNode node;
     private static LocalCluster cluster;
     private static SearchClient client;
     private static Path base;
 
     @BeforeClass
     public static void start() throws Exception {
-        base = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve("eval-forms").toAbsolutePath();
-        FileTrees.deleteRecursively(base);
-        Path models = base.resolve("models");
-        TinyModels.write(models.resolve("tiny"), "llama", 7);
-        LocalCluster.Options o = new LocalCluster.Options();
-        o.workDir = base.resolve("node");
-        o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
-        o.clusterName = "eval-forms-it";
-        o.settings.put("plugins.llm_retriever.models_path", models.toString());
-        cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
-        client = SearchClient.connect(cluster.url(), null, null, false);
+        node = TinyModelNode.start("eval-forms", 7);
+        cluster = node.cluster;
+        client = node.client;
+        base = node.dir;
         client.put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        TinyModelNode.close(node);
     }
 
     private record Result(int code, String out, String err) {}

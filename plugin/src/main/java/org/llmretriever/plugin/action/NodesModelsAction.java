@@ -64,35 +64,31 @@ public final class NodesModelsAction extends ActionType<NodesModelsAction.Respon
         }
     }
 
-    /** The per-node request. */
+    /** The per-node request: the cluster-wide request, carried whole to each node. */
     public static final class NodeRequest extends TransportRequest {
-        private final String model;
-        private final boolean load;
+        private final Request request;
 
-        NodeRequest(String model, boolean load) {
-            this.model = model;
-            this.load = load;
+        NodeRequest(Request request) {
+            this.request = request;
         }
 
         public NodeRequest(StreamInput in) throws IOException {
             super(in);
-            this.model = in.readOptionalString();
-            this.load = in.readBoolean();
+            this.request = new Request(in);
         }
 
         @Override
         public void writeTo(StreamOutput out) throws IOException {
             super.writeTo(out);
-            out.writeOptionalString(model);
-            out.writeBoolean(load);
+            request.writeTo(out);
         }
 
         String model() {
-            return model;
+            return request.model();
         }
 
         boolean load() {
-            return load;
+            return request.load();
         }
     }
 

@@ -87,7 +87,7 @@ public class TransportNodesModelsAction extends TransportNodesAction<NodesModels
 
     @Override
     protected NodesModelsAction.NodeRequest newNodeRequest(NodesModelsAction.Request request) {
-        return new NodesModelsAction.NodeRequest(request.model(), request.load());
+        return new NodesModelsAction.NodeRequest(request);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.llmretriever.trainer.corpus;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /** What reading a corpus found: documents used and documents skipped (and why). Never fatal. */
 public final class CorpusStats {
@@ -33,6 +34,17 @@ public final class CorpusStats {
     /** Lines that were not JSON objects. */
     public long skippedMalformed() {
         return skippedMalformed.get();
+    }
+
+    /** Counts a document of a collection reader and passes it to {@code sink} unless its text is blank. */
+    void offer(String id, String text, Consumer<Document> sink) {
+        read.incrementAndGet();
+        if (text == null || text.isBlank()) {
+            skippedEmpty.incrementAndGet();
+            return;
+        }
+        used.incrementAndGet();
+        sink.accept(new Document(id, text));
     }
 
     @Override

@@ -18,16 +18,7 @@ public final class MsMarcoCorpus implements CorpusSource {
 
     @Override
     public void read(Consumer<Document> sink) throws IOException {
-        MsMarcoLoader.readCollection(MsMarcoLoader.collection(dir), (id, doc, origin) -> {
-            stats.read.incrementAndGet();
-            String text = doc.contents();
-            if (text == null || text.isBlank()) {
-                stats.skippedEmpty.incrementAndGet();
-                return;
-            }
-            stats.used.incrementAndGet();
-            sink.accept(new Document(id, text));
-        });
+        MsMarcoLoader.readCollection(MsMarcoLoader.collection(dir), (id, doc, origin) -> stats.offer(id, doc.contents(), sink));
     }
 
     @Override

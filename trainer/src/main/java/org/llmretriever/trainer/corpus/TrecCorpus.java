@@ -21,16 +21,7 @@ public final class TrecCorpus implements CorpusSource {
 
     @Override
     public void read(Consumer<Document> sink) throws IOException {
-        TrecDocumentReader.read(documents, (id, doc, origin) -> {
-            stats.read.incrementAndGet();
-            String text = doc.contents();
-            if (text == null || text.isBlank()) {
-                stats.skippedEmpty.incrementAndGet();
-                return;
-            }
-            stats.used.incrementAndGet();
-            sink.accept(new Document(id, text));
-        });
+        TrecDocumentReader.read(documents, (id, doc, origin) -> stats.offer(id, doc.contents(), sink));
     }
 
     @Override
