@@ -8,6 +8,7 @@ import org.llmretriever.bench.EncoderBenchmark;
 import org.llmretriever.bench.PluginBenchmark;
 import org.llmretriever.bench.TrainerBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -40,6 +41,12 @@ public final class BenchCommand implements Runnable {
         return new TrainerBenchmark(System.out, quick).run(StateDirs.home().resolve("bench-trainer"));
     }
 
+    /** {@code --quick}, shared by every benchmark. */
+    static final class Size {
+        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
+        boolean quick;
+    }
+
     /** Prints a report's table and writes its JSON. */
     private static int emit(BenchReport r, Path out) throws IOException {
         r.print(System.out);
@@ -55,8 +62,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--out", defaultValue = "bench-results/encoder.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
-        boolean quick;
+        @Mixin
+        Size size;
 
         @Option(names = "--profile", description = "Instead: where a forward pass spends its time (libtorch profiler): self time per op "
             + "class, time outside libtorch ops, JNI calls and allocations per forward, for a 16-token query and a 16 x 256 batch "
@@ -67,9 +74,9 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             if (profile) {
                 Path file = out.equals(Path.of("bench-results/encoder.json")) ? Path.of("bench-results/encoder-profile.json") : out;
-                return emit(new EncoderBenchmark(System.out, quick).profile(StateDirs.home().resolve("bench-work")), file);
+                return emit(new EncoderBenchmark(System.out, size.quick).profile(StateDirs.home().resolve("bench-work")), file);
             }
-            return emit(encoder(quick), out);
+            return emit(encoder(size.quick), out);
         }
     }
 
@@ -80,8 +87,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--out", defaultValue = "bench-results/plugin.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
-        boolean quick;
+        @Mixin
+        Size size;
 
         @Option(names = "--node-setting", description = "Extra node setting for the benchmark node, e.g. plugins.llm_retriever.torch_threads=1 (repeatable).")
         java.util.Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
@@ -91,7 +98,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return emit(plugin(quick, nodeSettings, bulkConcurrency), out);
+            return emit(plugin(size.quick, nodeSettings, bulkConcurrency), out);
         }
     }
 
@@ -102,12 +109,12 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--out", defaultValue = "bench-results/trainer.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
-        boolean quick;
+        @Mixin
+        Size size;
 
         @Override
         public Integer call() throws Exception {
-            return emit(trainer(quick), out);
+            return emit(trainer(size.quick), out);
         }
     }
 
@@ -118,16 +125,16 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--out", defaultValue = "bench-results", description = "Output directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quick", description = "Small sizes, for a smoke run (numbers are not representative).")
-        boolean quick;
+        @Mixin
+        Size size;
 
         @Override
         public Integer call() throws Exception {
             ObjectNode all = new ObjectMapper().createObjectNode();
             long t0 = System.nanoTime();
-            add(all, encoder(quick));
-            add(all, plugin(quick, Map.of(), 1));
-            add(all, trainer(quick));
+            add(all, encoder(size.quick));
+            add(all, plugin(size.quick, Map.of(), 1));
+            add(all, trainer(size.quick));
             all.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
             java.nio.file.Files.createDirectories(out);
             Path json = out.resolve("all.json");

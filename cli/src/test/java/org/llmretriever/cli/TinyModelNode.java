@@ -1,5 +1,6 @@
 package org.llmretriever.cli;
 
+import org.junit.rules.ExternalResource;
 import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.node.Distribution;
@@ -7,27 +8,30 @@ import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.client.SearchClient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * One real node for a CLI integration test: a fresh directory under {@code llmretriever.it.dir}, a tiny random
- * Llama written to {@code <dir>/models/tiny} (the node's models_path, not yet registered) and a client.
+ * One real node for a CLI integration test, as a JUnit class rule: a fresh directory under
+ * {@code llmretriever.it.dir}, a tiny random Llama written to {@code <dir>/models/tiny} (the node's models_path, not
+ * yet registered) and a client; stopped after the class.
  */
-public final class TinyModelNode implements AutoCloseable {
-    /** The test's directory ({@code models/}, {@code node/}, and whatever the test writes). */
-    public final Path dir;
-    public final LocalCluster cluster;
-    public final SearchClient client;
+public final class TinyModelNode extends ExternalResource {
+    private final String name;
+    private final long seed;
+    private Path dir;
+    private LocalCluster cluster;
+    private SearchClient client;
 
-    private TinyModelNode(Path dir, LocalCluster cluster, SearchClient client) {
-        this.dir = dir;
-        this.cluster = cluster;
-        this.client = client;
+    /** The node of test {@code name}, its tiny model drawn from {@code seed}. */
+    public TinyModelNode(String name, long seed) {
+        this.name = name;
+        this.seed = seed;
     }
 
-    /** Starts the node of test {@code name}, with the tiny model drawn from {@code seed}. */
-    public static TinyModelNode start(String name, long seed) throws IOException, InterruptedException {
-        Path dir = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve(name).toAbsolutePath();
+    @Override
+    protected void before() throws Throwable {
+        dir = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve(name).toAbsolutePath();
         FileTrees.deleteRecursively(dir);
         Path models = dir.resolve("models");
         TinyModels.write(models.resolve("tiny"), "llama", seed);
@@ -36,23 +40,39 @@ public final class TinyModelNode implements AutoCloseable {
         o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));
         o.clusterName = name + "-it";
         o.settings.put("plugins.llm_retriever.models_path", models.toString());
-        LocalCluster cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
-        return new TinyModelNode(dir, cluster, SearchClient.connect(cluster.url(), null, null, false));
-    }
-
-    /** Closes the client, then stops the node. Safe on a null node (a failed start). */
-    public static void close(TinyModelNode node) throws IOException {
-        if (node != null) {
-            node.close();
-        }
+        cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
+        client = SearchClient.connect(cluster.url(), null, null, false);
     }
 
     @Override
-    public void close() throws IOException {
+    protected void after() {
         try {
-            client.close();
+            if (client != null) {
+                client.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
-            cluster.close();
+            if (cluster != null) {
+                try {
+                    cluster.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
+    }
+
+    /** The test's directory ({@code models/}, {@code node/}, and whatever the test writes). */
+    public Path dir() {
+        return dir;
+    }
+
+    public String url() {
+        return cluster.url();
+    }
+
+    public SearchClient client() {
+        return client;
     }
 }

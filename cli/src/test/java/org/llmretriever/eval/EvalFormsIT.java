@@ -2,13 +2,12 @@ package org.llmretriever.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.llmretriever.cli.Main;
 import org.llmretriever.cli.TinyModelNode;
-import org.llmretriever.node.LocalCluster;
-import org.llmretriever.trainer.client.SearchClient;
+
 import org.llmretriever.trainer.collection.MsMarcoLoaderTest;
 import org.llmretriever.trainer.collection.TrecCollectionsTest;
 import picocli.CommandLine;
@@ -34,29 +33,19 @@ import static org.junit.Assert.assertTrue;
  */
 public class EvalFormsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TinyModelNode node;
-    private static LocalCluster cluster;
-    private static SearchClient client;
-    private static Path base;
+
+    @ClassRule
+    public static final TinyModelNode node = new TinyModelNode("eval-forms", 7);
 
     @BeforeClass
-    public static void start() throws Exception {
-        node = TinyModelNode.start("eval-forms", 7);
-        cluster = node.cluster;
-        client = node.client;
-        base = node.dir;
-        client.put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
-    }
-
-    @AfterClass
-    public static void stop() throws Exception {
-        TinyModelNode.close(node);
+    public static void registerTinyModel() throws Exception {
+        node.client().put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
     }
 
     private record Result(int code, String out, String err) {}
 
     private static Result eval(String... formArgs) {
-        List<String> args = new ArrayList<>(List.of("eval", "--opensearch", cluster.url(), "--model", "tiny", "--methods", "bm25,dense", "--k", "10"));
+        List<String> args = new ArrayList<>(List.of("eval", "--opensearch", node.url(), "--model", "tiny", "--methods", "bm25,dense", "--k", "10"));
         args.addAll(List.of(formArgs));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
@@ -87,22 +76,22 @@ public class EvalFormsIT {
 
     @Test
     public void trecSingleFileCollection() throws Exception {
-        Path dir = Files.createDirectories(base.resolve("cran"));
+        Path dir = Files.createDirectories(node.dir().resolve("cran"));
         Path docs = Files.writeString(dir.resolve("cran.all.1400"), TrecCollectionsTest.bareRecords(30));
         Path topics = Files.writeString(dir.resolve("cran.qry"), TrecCollectionsTest.CLOSED_TOPICS);
         Path qrels = Files.writeString(dir.resolve("cranqrel"), "1 0 1 1\n1 0 2 2\n2 0 4 1\n3 0 5 1\n");
-        Path out = base.resolve("out-cran");
+        Path out = node.dir().resolve("out-cran");
         Result r = eval("--trec-docs", docs.toString(), "--topics", topics.toString(), "--qrels", qrels.toString(), "--name", "cran",
             "--out", out.toString());
         assertEquals(r.out + r.err, 0, r.code);
         assertTrue(r.out, r.out.contains("dataset cran: 30 documents, 3 judged queries"));
-        assertEquals(30, client.get("/eval-cran-tiny/_count").path("count").asLong());
+        assertEquals(30, node.client().get("/eval-cran-tiny/_count").path("count").asLong());
         assertMetrics(out);
     }
 
     @Test
     public void beirDirectory() throws Exception {
-        Path dir = Files.createDirectories(base.resolve("beir-tiny"));
+        Path dir = Files.createDirectories(node.dir().resolve("beir-tiny"));
         StringBuilder corpus = new StringBuilder();
         for (int i = 0; i < 20; i++) {
             corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
@@ -113,7 +102,7 @@ public class EvalFormsIT {
             + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
         Files.createDirectories(dir.resolve("qrels"));
         Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
-        Path out = base.resolve("out-beir");
+        Path out = node.dir().resolve("out-beir");
         Result r = eval("--beir", dir.toString(), "--out", out.toString());
         assertEquals(r.out + r.err, 0, r.code);
         assertTrue(r.out, r.out.contains("dataset beir-tiny: 20 documents, 2 judged queries"));
@@ -122,8 +111,8 @@ public class EvalFormsIT {
 
     @Test
     public void msMarcoTsvDirectory() throws Exception {
-        Path dir = MsMarcoLoaderTest.write(Files.createDirectories(base.resolve("msmarco")), 16, true);
-        Path out = base.resolve("out-msmarco");
+        Path dir = MsMarcoLoaderTest.write(Files.createDirectories(node.dir().resolve("msmarco")), 16, true);
+        Path out = node.dir().resolve("out-msmarco");
         Result r = eval("--msmarco", dir.toString(), "--out", out.toString());
         assertEquals(r.out + r.err, 0, r.code);
         assertTrue(r.out, r.out.contains("dataset msmarco-dev.small: 16 documents, 2 judged queries"));
@@ -132,7 +121,7 @@ public class EvalFormsIT {
 
     @Test
     public void refusesBeforeIndexing() throws Exception {
-        Path dir = Files.createDirectories(base.resolve("bad"));
+        Path dir = Files.createDirectories(node.dir().resolve("bad"));
         Path docs = Files.writeString(dir.resolve("docs"), TrecCollectionsTest.bareRecords(10));
         Path topics = Files.writeString(dir.resolve("topics"), "<top>\n<num>9</num><title>x</title>\n</top>\n");
         Path qrels = Files.writeString(dir.resolve("qrels"), "1 0 1 1\n");
@@ -140,6 +129,6 @@ public class EvalFormsIT {
         assertEquals(1, r.code);
         assertTrue(r.err, r.err.contains("1 of the 1 queries judged in " + qrels + " have no text in " + topics));
         assertFalse(r.out, r.out.contains("indexed"));
-        assertFalse(client.exists("/eval-bad-tiny"));
+        assertFalse(node.client().exists("/eval-bad-tiny"));
     }
 }
