@@ -3,6 +3,7 @@ package org.llmretriever.cli;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,15 +23,21 @@ public final class NodeCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    static Path workDir(Path option) {
-        return option != null ? option.toAbsolutePath() : StateDirs.home().resolve("node");
+    /** {@code --work-dir} of every node subcommand. */
+    static final class WorkDir {
+        @Option(names = "--work-dir", paramLabel = "<dir>", description = "Node directory (default: .llm-retriever/node).")
+        Path option;
+
+        Path path() {
+            return option != null ? option.toAbsolutePath() : StateDirs.home().resolve("node");
+        }
     }
 
     /** {@code node start}. */
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the node in the background (data is kept).")
     static final class Start implements Callable<Integer> {
-        @Option(names = "--work-dir", description = "Node directory (default: .llm-retriever/node).")
-        Path workDir;
+        @Mixin
+        WorkDir workDir;
 
         @Option(names = "--port", defaultValue = "9200", description = "HTTP port wanted; a free one is used if taken, any free one for 0 (default: ${DEFAULT-VALUE}).")
         int port;
@@ -40,7 +47,7 @@ public final class NodeCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path dir = workDir(workDir);
+            Path dir = workDir.path();
             Optional<LocalCluster> running = LocalCluster.attach(dir);
             if (running.isPresent() && running.get().allAlive()) {
                 System.out.println("already running: " + running.get().url());
@@ -69,14 +76,14 @@ public final class NodeCommand implements Runnable {
     /** {@code node stop}. */
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the node (data is kept).")
     static final class Stop implements Callable<Integer> {
-        @Option(names = "--work-dir", description = "Node directory (default: .llm-retriever/node).")
-        Path workDir;
+        @Mixin
+        WorkDir workDir;
 
         @Override
         public Integer call() throws Exception {
-            Optional<LocalCluster> c = LocalCluster.attach(workDir(workDir));
+            Optional<LocalCluster> c = LocalCluster.attach(workDir.path());
             if (c.isEmpty()) {
-                System.out.println("no node is running in " + workDir(workDir));
+                System.out.println("no node is running in " + workDir.path());
                 return ExitCodes.OK;
             }
             c.get().close();
@@ -88,12 +95,12 @@ public final class NodeCommand implements Runnable {
     /** {@code node status}. */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the node runs and its health.")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--work-dir", description = "Node directory (default: .llm-retriever/node).")
-        Path workDir;
+        @Mixin
+        WorkDir workDir;
 
         @Override
         public Integer call() throws Exception {
-            Optional<LocalCluster> c = LocalCluster.attach(workDir(workDir));
+            Optional<LocalCluster> c = LocalCluster.attach(workDir.path());
             if (c.isEmpty() || !c.get().allAlive()) {
                 System.out.println("not running");
                 return ExitCodes.NOT_RUNNING;
