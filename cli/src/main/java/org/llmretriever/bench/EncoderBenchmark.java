@@ -49,14 +49,8 @@ public final class EncoderBenchmark {
      * time, for a 16-token query and for the 16 × 256 embed batch (see {@link ForwardProfile}); traces in workDir.
      */
     public BenchReport profile(Path workDir) throws IOException {
-        BenchReport r = new BenchReport("encoder-profile");
-        TorchRuntime.RuntimeInfo info = TorchRuntime.info();
-        r.note("engine", info.engine() + " " + info.version());
-        r.json().put("intra_op_threads", info.intraOpThreads());
-        Files.createDirectories(workDir);
-        int hidden = quick ? 256 : 1024;
-        int layers = quick ? 2 : 4;
-        Path dir = TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers, hidden / 64, hidden * 11 / 4), 1);
+        BenchReport r = report("encoder-profile", workDir);
+        Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(256).withPooling(Pooling.LAST_TOKEN))) {
             Map<String, List<long[]>> workloads = new LinkedHashMap<>();
             workloads.put("query", randomSequences(1, 16, TinyModels.vocabSize(), 9));
@@ -84,17 +78,37 @@ public final class EncoderBenchmark {
 
     /** Runs everything and returns the report. */
     public BenchReport run(Path workDir) throws IOException {
-        BenchReport r = new BenchReport("encoder");
-        TorchRuntime.RuntimeInfo info = TorchRuntime.info();
-        r.note("engine", info.engine() + " " + info.version());
-        r.json().put("intra_op_threads", info.intraOpThreads());
-        Files.createDirectories(workDir);
+        BenchReport r = report("encoder", workDir);
         double ceiling = Ceiling.measure(out, quick);
         r.put("ceiling_gflops", ceiling, "fp32 matmul ceiling (same run)", "GFLOP/s");
         throughput(r, workDir, ceiling);
         paddingEfficiency(r);
         memory(r, workDir);
         return r;
+    }
+
+    /** A report headed by the engine and its intra-op threads; creates {@code workDir}. */
+    private static BenchReport report(String title, Path workDir) throws IOException {
+        BenchReport r = new BenchReport(title);
+        TorchRuntime.RuntimeInfo info = TorchRuntime.info();
+        r.note("engine", info.engine() + " " + info.version());
+        r.json().put("intra_op_threads", info.intraOpThreads());
+        Files.createDirectories(workDir);
+        return r;
+    }
+
+    private int hidden() {
+        return quick ? 256 : 1024;
+    }
+
+    private int layers() {
+        return quick ? 2 : 4;
+    }
+
+    /** The random Llama of the throughput and profile figures (d = 1024, 4 layers, 16 heads, FFN 2816 unless quick). */
+    private Path writeThroughputModel(Path workDir) throws IOException {
+        int hidden = hidden();
+        return TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers(), hidden / 64, hidden * 11 / 4), 1);
     }
 
     private static ObjectNode llamaConfig(int hidden, int layers, int heads, int inter) {
@@ -125,11 +139,11 @@ public final class EncoderBenchmark {
 
 
     private void throughput(BenchReport r, Path workDir, double ceiling) throws IOException {
-        int hidden = quick ? 256 : 1024;
-        int layers = quick ? 2 : 4;
+        int hidden = hidden();
+        int layers = layers();
         int batch = quick ? 4 : 16;
         int length = quick ? 64 : 256;
-        Path dir = TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers, hidden / 64, hidden * 11 / 4), 1);
+        Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(length).withPooling(Pooling.LAST_TOKEN))) {
             List<long[]> seqs = randomSequences(batch, length, TinyModels.vocabSize(), 7);
             m.embedPrepared(seqs, 0); // warm-up

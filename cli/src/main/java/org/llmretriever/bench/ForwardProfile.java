@@ -92,6 +92,16 @@ public final class ForwardProfile {
         }
     }
 
+    /** An op still open while later ops nest in it, and the time those children took. */
+    private static final class Frame {
+        final Op op;
+        double childUs;
+
+        Frame(Op op) {
+            this.op = op;
+        }
+    }
+
     /** Aggregates a Chrome trace of {@code reps} forwards whose wall time was {@code wallMs} each. */
     static Result summarize(JsonNode trace, int reps, double wallMs) {
         JsonNode events = trace.isArray() ? trace : trace.path("traceEvents");
@@ -109,31 +119,29 @@ public final class ForwardProfile {
         double topLevelUs = 0;
         long topLevel = 0;
         long allocations = 0;
-        Deque<double[]> stack = new ArrayDeque<>(); // {end, childTime} of the enclosing ops
-        Deque<Op> open = new ArrayDeque<>();
+        Deque<Frame> open = new ArrayDeque<>(); // the ops enclosing the current one, innermost first
         long tid = Long.MIN_VALUE;
         for (Op op : ops) {
             if (op.tid() != tid) {
-                flush(open, stack, selfUs);
+                closeAll(open, selfUs);
                 tid = op.tid();
             }
-            while (!open.isEmpty() && open.peek().end() <= op.start()) {
-                close(open, stack, selfUs);
+            while (!open.isEmpty() && open.peek().op.end() <= op.start()) {
+                close(open, selfUs);
             }
             if (open.isEmpty()) {
                 topLevel++;
                 topLevelUs += op.dur();
             } else {
-                stack.peek()[1] += op.dur();
+                open.peek().childUs += op.dur();
             }
             if (op.name().startsWith("aten::empty") || op.name().equals("aten::zeros") || op.name().equals("aten::ones")
                 || op.name().equals("aten::full")) {
                 allocations++;
             }
-            open.push(op);
-            stack.push(new double[] { op.end(), 0 });
+            open.push(new Frame(op));
         }
-        flush(open, stack, selfUs);
+        closeAll(open, selfUs);
         for (Map.Entry<String, Double> e : selfUs.entrySet()) {
             byClass.merge(classOf(e.getKey()), e.getValue() / 1000.0 / reps, Double::sum);
         }
@@ -144,15 +152,14 @@ public final class ForwardProfile {
         return new Result(wallMs, outside, byClass, (double) topLevel / reps, (double) allocations / reps, top);
     }
 
-    private static void close(Deque<Op> open, Deque<double[]> stack, Map<String, Double> selfUs) {
-        Op done = open.pop();
-        double[] s = stack.pop();
-        selfUs.merge(done.name(), Math.max(0, done.dur() - s[1]), Double::sum);
+    private static void close(Deque<Frame> open, Map<String, Double> selfUs) {
+        Frame done = open.pop();
+        selfUs.merge(done.op.name(), Math.max(0, done.op.dur() - done.childUs), Double::sum);
     }
 
-    private static void flush(Deque<Op> open, Deque<double[]> stack, Map<String, Double> selfUs) {
+    private static void closeAll(Deque<Frame> open, Map<String, Double> selfUs) {
         while (!open.isEmpty()) {
-            close(open, stack, selfUs);
+            close(open, selfUs);
         }
     }
 

@@ -181,8 +181,7 @@ public final class AdaptCommand implements Callable<Integer> {
             EncoderOptions opts = EncoderOptions.defaults().withPooling(Pooling.parse(pooling)).withPrompts(queryPrompt, passagePrompt)
                 .withMaxTokens(Math.max(maxTokens, 16)).withAttention(EncoderOptions.Attention.parse(attention)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
             Trainer.Result result;
-            try (MinerHolder mined = miner(client, corpus); EncoderModel base = EncoderModel.load(baseDir, opts)) {
-                HardNegativeMiner miner = mined.miner();
+            try (HardNegativeMiner miner = miner(client, corpus); EncoderModel base = EncoderModel.load(baseDir, opts)) {
                 if (loraRank == null && !full && initConfig == null) {
                     cfg.loraRank = base.model().parameterCount() <= FULL_FINE_TUNING_MAX_PARAMETERS ? 0 : 16;
                 }
@@ -293,29 +292,22 @@ public final class AdaptCommand implements Callable<Integer> {
         }
     }
 
-    /** The hard-negative miner, if any, and what to close after training. */
-    private record MinerHolder(HardNegativeMiner miner) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            if (miner instanceof LuceneNegativeMiner lucene) {
-                lucene.close();
-            }
-        }
-    }
-
-    /** BM25 negatives from the OpenSearch index being adapted, else from an in-process Lucene index of the corpus. */
-    private MinerHolder miner(SearchClient client, Corpus corpus) throws IOException {
+    /**
+     * BM25 negatives from the OpenSearch index being adapted, else from an in-process Lucene index of the corpus;
+     * null without {@code --hard-negatives}.
+     */
+    private HardNegativeMiner miner(SearchClient client, Corpus corpus) throws IOException {
         if (hardNegatives <= 0) {
-            return new MinerHolder(null);
+            return null;
         }
         if (client != null && index != null) {
-            return new MinerHolder(new IndexNegativeMiner(client, index, fields));
+            return new IndexNegativeMiner(client, index, fields);
         }
         long t0 = System.nanoTime();
         LuceneNegativeMiner lucene = new LuceneNegativeMiner(corpus.documents());
         System.out.printf("hard negatives: BM25 over an in-process Lucene index of the %,d documents (built in %.1f s)%n",
             corpus.size(), (System.nanoTime() - t0) / 1e9);
-        return new MinerHolder(lucene);
+        return lucene;
     }
 
     private TrainConfig trainConfig() {

@@ -46,20 +46,10 @@ public final class TinyModelNode extends ExternalResource {
 
     @Override
     protected void after() {
-        try {
-            if (client != null) {
-                client.close();
-            }
+        try (LocalCluster stopLast = cluster; SearchClient closeFirst = client) {
+            // try-with-resources closes the client, then stops the node; either may be null after a failed start
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            if (cluster != null) {
-                try {
-                    cluster.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
         }
     }
 

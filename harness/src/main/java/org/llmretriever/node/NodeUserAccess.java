@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +29,7 @@ final class NodeUserAccess {
     static void require(Map<Path, String> paths, int uid) throws IOException, InterruptedException {
         List<String> script = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "sh", "-c",
             "while [ $# -gt 0 ]; do [ \"$1\" \"$2\" ] || printf '%s\\n' \"$2\"; shift 2; done", "sh"));
-        Map<Path, String> wanted = new LinkedHashMap<>(paths);
-        wanted.forEach((p, flag) -> {
+        paths.forEach((p, flag) -> {
             script.add(flag);
             script.add(p.toString());
         });
@@ -44,12 +42,13 @@ final class NodeUserAccess {
             return;
         }
         Path denied = Path.of(out.lines().findFirst().orElseThrow());
-        String where = blockingAncestor(denied).map(d -> describe(d) + ", which uid " + uid + " may not enter").orElse("its permissions");
+        Optional<Path> blocking = blockingAncestor(denied);
+        String where = blocking.map(d -> describe(d) + ", which uid " + uid + " may not enter").orElse("its permissions");
         throw new IOException("the node runs as uid " + uid + " (OpenSearch refuses to run as root), and that user cannot reach "
             + denied + " because of " + where + ". Keep the node's files outside that directory: ./llm-retriever does so by itself "
             + "for its own checkout (state under /var/lib/llm-retriever); when you set LLM_RETRIEVER_HOME, JAVA_HOME or a "
             + "models path yourself, pick a directory every user may traverse (e.g. under /var/lib or /opt), or grant that user "
-            + "passage only: setfacl -m u:" + uid + ":x " + blockingAncestor(denied).map(Path::toString).orElse("<directory>"));
+            + "passage only: setfacl -m u:" + uid + ":x " + blocking.map(Path::toString).orElse("<directory>"));
     }
 
     /** The outermost existing ancestor of {@code path} (or the path itself) that others may not traverse. */

@@ -6,7 +6,6 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
@@ -22,7 +21,6 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -35,7 +33,7 @@ import java.util.Set;
  * analysis, BM25 with Lucene's defaults k1 = 1.2, b = 0.75 — those of OpenSearch), so {@code adapt --beir},
  * {@code --trec-docs} and {@code --jsonl} mine the same kind of negatives as an adaptation of an OpenSearch index.
  */
-public final class LuceneNegativeMiner implements HardNegativeMiner, Closeable {
+public final class LuceneNegativeMiner implements HardNegativeMiner {
     private static final String ID = "id";
     private static final String TEXT = "text";
 
@@ -51,8 +49,7 @@ public final class LuceneNegativeMiner implements HardNegativeMiner, Closeable {
             for (org.llmretriever.trainer.corpus.Document d : documents) {
                 Document doc = new Document();
                 doc.add(new StringField(ID, d.id(), Field.Store.YES));
-                doc.add(new TextField(TEXT, d.text(), Field.Store.NO));
-                doc.add(new StoredField(TEXT + "_stored", d.text()));
+                doc.add(new TextField(TEXT, d.text(), Field.Store.YES));
                 writer.addDocument(doc);
             }
         }
@@ -75,7 +72,7 @@ public final class LuceneNegativeMiner implements HardNegativeMiner, Closeable {
             }
             Document doc = stored.document(hit.doc);
             if (!doc.get(ID).equals(sourceId)) {
-                out.add(doc.get(TEXT + "_stored"));
+                out.add(doc.get(TEXT));
             }
         }
         return out;

@@ -2,6 +2,7 @@ package org.llmretriever.trainer.objective;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.model.TokenBatch;
@@ -13,9 +14,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * LLM2IR-style unsupervised contrastive learning: two random contiguous crops of one document form a positive
@@ -34,12 +37,12 @@ public final class Llm2IrObjective implements Objective {
         return "llm2ir";
     }
 
-    /** Token ids the bag-of-words loss ignores (computed on first use). */
-    private java.util.Set<Long> uninformative;
+    /** Token ids the bag-of-words loss ignores. */
+    private Set<Long> uninformative = Set.of();
 
     @Override
     public void prepare(TrainContext ctx) {
-        uninformative = null;
+        uninformative = ctx.config().bowWeight > 0 ? LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true) : Set.of();
         eligible.clear();
         for (int i = 0; i < ctx.corpus().size(); i++) {
             if (ctx.tokens(i).length >= 2) {
@@ -195,13 +198,10 @@ public final class Llm2IrObjective implements Objective {
      * @param pooled {@code [2B, D]} query rows then passage rows, before normalisation
      */
     private NDArray bagOfWords(TrainContext ctx, NDArray pooled, List<long[]> queries, List<long[]> passages, NDManager scratch) {
-        if (uninformative == null) {
-            uninformative = LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true);
-        }
         int b = queries.size();
         long[][] targets = new long[2 * b][];
         for (int i = 0; i < b; i++) {
-            java.util.Set<Long> words = new java.util.LinkedHashSet<>();
+            Set<Long> words = new LinkedHashSet<>();
             for (long[] view : List.of(queries.get(i), passages.get(i))) {
                 for (long id : view) {
                     if (!uninformative.contains(id)) {
@@ -212,7 +212,7 @@ public final class Llm2IrObjective implements Objective {
             targets[i] = words.stream().mapToLong(Long::longValue).toArray();
             targets[b + i] = targets[i];
         }
-        NDArray logProbs = ctx.model().logits(pooled).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).logSoftmax(1); // [2B, V]
+        NDArray logProbs = ctx.model().logits(pooled).toType(DataType.FLOAT32, false).logSoftmax(1); // [2B, V]
         return Losses.bagOfWords(logProbs, Losses.multiHot(scratch, targets, (int) logProbs.getShape().get(1)));
     }
 
