@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.LongBinaryOperator;
 
 /**
  * A decoder-only LLM used as a text embedder: loads a Hugging Face directory (or hub id), tokenizes with the
@@ -39,6 +40,15 @@ import java.util.OptionalInt;
  */
 public final class EncoderModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncoderModel.class);
+    /**
+     * On CPU, a batch is split so that no intermediate tensor of its forward pass exceeds this size. glibc serves
+     * allocations above its mmap threshold (32 MiB at most, less in the per-thread arenas JNI calls use) with fresh
+     * pages from the kernel, so every larger tensor pays one page fault per 4 KiB on each forward; in a VM that made
+     * a batch of 32 × 128 tokens slower than one of 16 (939 vs 1,449 tokens/s on an AMD EPYC, docs/performance.md).
+     * Below the threshold freed memory is reused. Sub-batches cost little: a part keeps ≥ 3 sequences and, for
+     * passages, hundreds of GEMM rows.
+     */
+    public static final long CPU_ACTIVATION_BUDGET_BYTES = 24L << 20;
 
     private final Path dir;
     private final EncoderOptions options;
@@ -49,6 +59,8 @@ public final class EncoderModel implements AutoCloseable {
     private final Integer eosId;
     private final Integer bosId;
     private final long padId;
+    /** Largest intermediate tensor one forward may allocate (0 = no limit); see {@link #CPU_ACTIVATION_BUDGET_BYTES}. */
+    private long activationBudget;
     /** False for views made by {@link #withOptions}: they share the transformer and must not close it. */
     private final boolean ownsModel;
 
@@ -68,6 +80,7 @@ public final class EncoderModel implements AutoCloseable {
         this.bosId = specialId(model, tokenizer, tokenizerConfig, generationConfig, "bos").orElse(null);
         Optional<Integer> pad = specialId(model, tokenizer, tokenizerConfig, generationConfig, "pad");
         this.padId = pad.orElse(eosId != null ? eosId : 0);
+        this.activationBudget = model.device().isGpu() ? 0 : CPU_ACTIVATION_BUDGET_BYTES;
     }
 
     private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer) {
@@ -82,6 +95,12 @@ public final class EncoderModel implements AutoCloseable {
         this.eosId = base.eosId;
         this.bosId = base.bosId;
         this.padId = base.padId;
+        this.activationBudget = base.activationBudget;
+    }
+
+    /** Tests: the activation budget of the embedding loop (0 = none). */
+    void setActivationBudget(long bytes) {
+        this.activationBudget = bytes;
     }
 
     /**
@@ -447,6 +466,9 @@ public final class EncoderModel implements AutoCloseable {
         long tokens = 0;
         long padded = 0;
         List<List<Integer>> batches = LengthBuckets.plan(sequences, options.maxBatchTokens(), options.maxBatchSize());
+        if (activationBudget > 0) {
+            batches = LengthBuckets.splitForActivations(batches, sequences, model::largestActivationBytes, activationBudget);
+        }
         for (List<Integer> batch : batches) {
             List<long[]> seqs = new ArrayList<>(batch.size());
             for (int i : batch) {
@@ -592,6 +614,32 @@ public final class EncoderModel implements AutoCloseable {
         public static final int MIN_BUCKET = 8;
 
         private LengthBuckets() {}
+
+        /**
+         * Splits each batch whose largest intermediate tensor ({@code activationBytes(B, longest length)}) exceeds
+         * {@code budgetBytes} into the fewest consecutive parts that fit, of sizes differing by at most one (a single
+         * sequence always forms a part).
+         */
+        public static List<List<Integer>> splitForActivations(List<List<Integer>> batches, List<long[]> sequences,
+                                                              LongBinaryOperator activationBytes, long budgetBytes) {
+            List<List<Integer>> out = new ArrayList<>();
+            for (List<Integer> batch : batches) {
+                long longest = batch.stream().mapToInt(i -> sequences.get(i).length).max().orElse(0);
+                if (batch.size() <= 1 || activationBytes.applyAsLong(batch.size(), longest) <= budgetBytes) {
+                    out.add(batch);
+                    continue;
+                }
+                long perSequence = Math.max(1, activationBytes.applyAsLong(1, longest));
+                int fit = (int) Math.max(1, Math.min(batch.size(), budgetBytes / perSequence));
+                int parts = (batch.size() + fit - 1) / fit;
+                for (int p = 0, start = 0; p < parts; p++) {
+                    int size = batch.size() / parts + (p < batch.size() % parts ? 1 : 0);
+                    out.add(new ArrayList<>(batch.subList(start, start + size)));
+                    start += size;
+                }
+            }
+            return out;
+        }
 
         /** Batches of input indices; each batch's B × (longest length) stays within {@code maxBatchTokens}. */
         public static List<List<Integer>> plan(List<long[]> sequences, int maxBatchTokens, int maxBatchSize) {

@@ -174,6 +174,38 @@ public class EmbeddingApiTest {
         }
     }
 
+    @Test
+    public void anActivationBudgetSplitsBatchesWithoutChangingTheVectors() {
+        List<String> texts = new ArrayList<>();
+        String[] words = TinyModels.SAMPLE_TEXT.split("\\s+");
+        for (int i = 0; i < 24; i++) {
+            texts.add(String.join(" ", java.util.Arrays.copyOfRange(words, i % 5, 20 + i % 7)));
+        }
+        try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults())) {
+            m.setActivationBudget(0);
+            Embeddings whole = m.embed(texts, Kind.PASSAGE);
+            List<long[]> seqs = m.prepare(texts, Kind.PASSAGE).sequences();
+            int longest = seqs.stream().mapToInt(x -> x.length).max().orElse(0);
+            long perSequence = m.model().largestActivationBytes(1, longest);
+            assertEquals("the model's activations grow linearly with the batch", 4 * perSequence, m.model().largestActivationBytes(4, longest));
+            m.setActivationBudget(3 * perSequence); // at most 3 sequences per forward
+            Embeddings split = m.embed(texts, Kind.PASSAGE);
+            assertTrue("forwards " + split.batches() + " vs " + whole.batches(), split.batches() >= 8 && whole.batches() < split.batches());
+            for (int i = 0; i < texts.size(); i++) {
+                for (int j = 0; j < whole.vectors()[i].length; j++) {
+                    assertEquals("text " + i + " dim " + j, whole.vectors()[i][j], split.vectors()[i][j], 1e-5f);
+                }
+            }
+        }
+        List<long[]> seqs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            seqs.add(new long[10]);
+        }
+        List<List<Integer>> parts = EncoderModel.LengthBuckets.splitForActivations(
+            List.of(java.util.stream.IntStream.range(0, 10).boxed().toList()), seqs, (b, t) -> b * t, 40);
+        assertEquals("10 sequences, 4 fit: three balanced parts", List.of(4, 3, 3), parts.stream().map(List::size).toList());
+    }
+
     /** Rewrites the tiny model's weights as BF16 or F16. */
     private static Path convert(TensorDType to) throws IOException {
         Path out = tmp.newFolder("as-" + to).toPath();

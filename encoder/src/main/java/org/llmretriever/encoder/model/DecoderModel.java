@@ -146,6 +146,23 @@ public abstract class DecoderModel implements AutoCloseable {
         return perToken * batch * length + 2.0 * hiddenSize() * vocabSize() * headPositions;
     }
 
+    /**
+     * Bytes of the largest single intermediate tensor of a forward pass over {@code batch} × {@code length} tokens:
+     * the MLP's {@code [B, T, intermediate]} activation or the float32 attention scores ({@code [B, H, T, T]} on the
+     * full path, {@code [B, H, block, block]} block-wise). The embedding loop keeps it under a budget on CPU.
+     */
+    public long largestActivationBytes(long batch, long length) {
+        int heads = config().requiredInt("num_attention_heads");
+        long intermediate = config().optInt("intermediate_size", 4 * hiddenSize());
+        long width = Math.max(intermediate, hiddenSize());
+        int block = attentionBlockSize(length);
+        long keys = block > 0 ? block : length;
+        long queries = block > 0 ? block : length;
+        long mlp = batch * length * width * dtype.getNumOfBytes();
+        long scores = batch * heads * queries * keys * Float.BYTES;
+        return Math.max(mlp, scores);
+    }
+
     /** Number of parameters (tied embeddings counted once). */
     public long parameterCount() {
         return stateDict().values().stream().mapToLong(a -> a.getShape().size()).sum();
