@@ -65,7 +65,7 @@ public final class Distribution {
             throw new IllegalStateException(
                 dir + " must hold opensearch-*.zip, opensearch-knn-*.zip and llm-retriever-*.zip (run mvn -DskipTests package)");
         }
-        return new Distribution(os, List.of(knn, ours));
+        return new Distribution(os, List.of(knn, ours)); // k-NN first: llm-retriever extends it
     }
 
     /** The directory named by {@value #DIST_DIR_PROPERTY}. */

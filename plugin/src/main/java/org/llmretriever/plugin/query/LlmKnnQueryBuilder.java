@@ -6,7 +6,6 @@ import org.llmretriever.encoder.Kind;
 import org.llmretriever.plugin.action.EmbedAction;
 import org.llmretriever.plugin.mapping.TargetMappings;
 import org.opensearch.OpenSearchStatusException;
-import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.ParseField;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.ParsingException;
@@ -20,7 +19,7 @@ import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.WrapperQueryBuilder;
+import org.opensearch.knn.index.query.KNNQueryBuilder;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -267,10 +266,10 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
 
     /**
      * Checks the target field on this shard's mapping and builds k-NN's {@code knn} query around the vector. The
-     * query goes through its JSON form because k-NN's classes cannot be compiled against: Maven Central has only
-     * the plugin zip, and declaring {@code extended.plugins=opensearch-knn} would load k-NN's slf4j-api next to ours.
+     * plugin extends k-NN ({@code extended.plugins=opensearch-knn}), so {@link KNNQueryBuilder} is the very class the
+     * node's k-NN plugin registered; the filter, boost and name go over as they are.
      */
-    private WrapperQueryBuilder toKnn(QueryShardContext shard) throws IOException {
+    private KNNQueryBuilder toKnn(QueryShardContext shard) {
         MappedFieldType ft = shard.fieldMapper(field);
         String index = shard.index().getName();
         if (ft == null) {
@@ -285,29 +284,16 @@ public final class LlmKnnQueryBuilder extends AbstractQueryBuilder<LlmKnnQueryBu
             throw new OpenSearchStatusException("[" + NAME + "] field [" + field + "] of index [" + index + "] has dimension " + dim
                 + " but model [" + model + "] produces " + vector.length + "-dimensional vectors", RestStatus.BAD_REQUEST);
         }
-        XContentBuilder b = JsonXContent.contentBuilder();
-        b.startObject().startObject("knn").startObject(field);
-        b.field("vector", vector);
-        if (k != null) {
-            b.field("k", k);
-        }
-        if (minScore != null) {
-            b.field("min_score", minScore);
-        }
-        if (maxDistance != null) {
-            b.field("max_distance", maxDistance);
-        }
-        if (filter != null) {
-            b.field("filter", filter);
-        }
-        if (boost != DEFAULT_BOOST) {
-            b.field("boost", boost);
-        }
-        if (queryName != null) {
-            b.field("_name", queryName);
-        }
-        b.endObject().endObject().endObject();
-        return new WrapperQueryBuilder(org.opensearch.core.common.bytes.BytesReference.toBytes(org.opensearch.core.common.bytes.BytesReference.bytes(b)));
+        return KNNQueryBuilder.builder()
+            .fieldName(field)
+            .vector(vector)
+            .k(k)
+            .minScore(minScore)
+            .maxDistance(maxDistance)
+            .filter(filter)
+            .boost(boost)
+            .queryName(queryName)
+            .build();
     }
 
     @Override
