@@ -148,7 +148,7 @@ public final class ReliabilityReportCommand implements Callable<Integer> {
 
     private static String abbreviate(String s) {
         String oneLine = s.replaceAll("\\s+", " ").strip();
-        return oneLine.length() <= 100 ? oneLine : oneLine.substring(0, 100) + " …";
+        return oneLine.length() <= 240 ? oneLine : oneLine.substring(0, 240) + " …";
     }
 
     private static Map<String, String> categories() {
