@@ -33,6 +33,7 @@ final class BadInputSweep {
     private static final String HUGE = "word ".repeat(200_000); // 1 MB
 
     private final Sender sender;
+    private final String searchPath;
     private final Map<String, Map<String, Integer>> byCategory = new TreeMap<>();
     private final List<String> serverErrors = new ArrayList<>();
     private final List<String> missingReasons = new ArrayList<>();
@@ -40,8 +41,13 @@ final class BadInputSweep {
     private int requests;
     private int node;
 
-    BadInputSweep(Sender sender) {
+    /**
+     * @param index  an index with a {@code text} field, a {@code run} keyword and a {@code v} knn_vector field
+     * @param sender sends the requests
+     */
+    BadInputSweep(String index, Sender sender) {
         this.sender = sender;
+        this.searchPath = "/" + index + "/_search";
     }
 
     List<String> serverErrors() {
@@ -147,11 +153,11 @@ final class BadInputSweep {
         sweepKnn("max_distance", new Object[] { "x", Map.of(), List.of() }, knn);
         sweepKnn("bogus", new Object[] { 1 }, knn);
         for (String field : List.of("text", "no_such_field", "run")) { // not a knn_vector field
-            expect(Expect.REJECT, "llm_knn", "POST", "/faults/_search", json(Map.of("query", Map.of("llm_knn", Map.of(field, knn)))));
+            expect(Expect.REJECT, "llm_knn", "POST", searchPath, json(Map.of("query", Map.of("llm_knn", Map.of(field, knn)))));
         }
-        expect(Expect.REJECT, "llm_knn", "POST", "/faults/_search",
+        expect(Expect.REJECT, "llm_knn", "POST", searchPath,
             json(Map.of("query", Map.of("llm_knn", Map.of("v", knn, "v2", knn)))));
-        tolerate("llm_knn", "POST", "/faults/_search", json(Map.of("query", Map.of("llm_knn", Map.of("v", with(knn, "query_text", HUGE))))));
+        tolerate("llm_knn", "POST", searchPath, json(Map.of("query", Map.of("llm_knn", Map.of("v", with(knn, "query_text", HUGE))))));
     }
 
     private void hybridQueries() throws IOException {
@@ -159,25 +165,25 @@ final class BadInputSweep {
             Map.of("llm_knn", Map.of("v", Map.of("query_text", "cats", "model", "m", "k", 3))));
         Map<String, Object> base = Map.of("queries", two);
         for (Object bad : new Object[] { "x", List.of(), List.of(1), Map.of(), List.of(Map.of("no_such_query", Map.of())) }) {
-            expect(Expect.REJECT, "hybrid_rrf", "POST", "/faults/_search", hybrid(with(base, "queries", bad)));
+            expect(Expect.REJECT, "hybrid_rrf", "POST", searchPath, hybrid(with(base, "queries", bad)));
         }
         for (Object bad : new Object[] { -1, 0, "x", Map.of(), 2.5 }) {
-            expect(Expect.REJECT, "hybrid_rrf", "POST", "/faults/_search", hybrid(with(base, "rank_constant", bad)));
+            expect(Expect.REJECT, "hybrid_rrf", "POST", searchPath, hybrid(with(base, "rank_constant", bad)));
         }
         for (Object bad : new Object[] { 0, -5, List.of(0, 1), List.of(1, 2, 3), "x", Map.of() }) {
-            expect(Expect.REJECT, "hybrid_rrf", "POST", "/faults/_search", hybrid(with(base, "window_size", bad)));
+            expect(Expect.REJECT, "hybrid_rrf", "POST", searchPath, hybrid(with(base, "window_size", bad)));
         }
         for (Object bad : new Object[] { List.of(1), List.of(-1, 1), List.of("a", "b"), "x", 3 }) {
-            expect(Expect.REJECT, "hybrid_rrf", "POST", "/faults/_search", hybrid(with(base, "weights", bad)));
+            expect(Expect.REJECT, "hybrid_rrf", "POST", searchPath, hybrid(with(base, "weights", bad)));
         }
-        expect(Expect.REJECT, "hybrid_rrf", "POST", "/faults/_search", hybrid(with(base, "bogus", 1)));
+        expect(Expect.REJECT, "hybrid_rrf", "POST", searchPath, hybrid(with(base, "bogus", 1)));
     }
 
     private void malformedBodies() throws IOException {
         String[] bodies = { "", "{", "not json", "[1, 2]", "{\"a\": }", "{\"texts\": [\"a\"", "\u0000\u0001", "[".repeat(5000),
             "{\"a\":".repeat(5000), "{\"texts\": [\"a\"], \"texts\": [\"b\"]}" };
         String[][] endpoints = { { "PUT", MODELS + "sweep" }, { "POST", MODELS + "m/_embed" }, { "PUT", "/_ingest/pipeline/sweep" },
-            { "POST", "/faults/_search" } };
+            { "POST", searchPath } };
         for (String[] e : endpoints) {
             for (String b : bodies) {
                 if (b.isEmpty() && e[1].endsWith("/_search")) {
@@ -242,7 +248,7 @@ final class BadInputSweep {
     private void sweepKnn(String field, Object[] values, Map<String, Object> knn) throws IOException {
         for (Object v : values) {
             String body = json(Map.of("query", Map.of("llm_knn", Map.of("v", with(knn, field, v)))));
-            expect(Expect.REJECT, "llm_knn", "POST", "/faults/_search", body);
+            expect(Expect.REJECT, "llm_knn", "POST", searchPath, body);
         }
     }
 

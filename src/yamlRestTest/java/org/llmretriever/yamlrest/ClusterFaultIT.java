@@ -4,18 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.After;
 import org.junit.AfterClass;
+import org.junit.Before;
 import org.junit.BeforeClass;
-import org.junit.FixMethodOrder;
 import org.junit.Test;
-import org.junit.runners.MethodSorters;
+import org.junit.runner.OrderWith;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.node.LocalHttp;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,10 +42,14 @@ import static org.junit.Assert.assertTrue;
  * A two-node cluster where only node-1 runs models ({@code node.attr.llm_inference: true}, no other role) and
  * node-0 holds the data and runs the pipelines: routing, kill -9 of the inference node during bulks, a full
  * restart, overload over a small inference queue, DELETE and reload during traffic, and a sweep of bad input.
- * The tests run in name order on one cluster; their figures go to {@code target/reliability.json}, which
- * {@code docs/reliability.md} quotes.
+ * <p>
+ * The tests share one cluster but not their data: each creates its own index, documents and models, and
+ * {@link #healthyClusterWithSharedModel()} brings the cluster back to the same start before each (both nodes up,
+ * green, model {@code m} and pipeline {@code embed} registered), so they pass in any order ({@link TestOrder}).
+ * Each passing test adds its raw figures to {@code target/reliability.json}; {@code ./llm-retriever
+ * reliability-report} renders {@code docs/reliability.md} from that file.
  */
-@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+@OrderWith(TestOrder.class)
 public class ClusterFaultIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectNode REPORT = JSON.createObjectNode();
@@ -51,8 +58,14 @@ public class ClusterFaultIT {
     private static final int SMALL_DIM = 32;
     private static final int MEDIUM_DIM = 256;
     private static final int INFERENCE_QUEUE = 8;
+    /** How far a score may move across a restart, in units in the last place: see {@link #assertSameHits}. */
+    private static final int SCORE_ULPS = 4;
+    private static final String SHARED_MODEL = "{\"path\": \"tiny-llama\"}";
+    private static final String SHARED_PIPELINE =
+        "{\"processors\": [{\"llm_embedding\": {\"model\": \"m\", \"field_map\": {\"text\": \"v\"}}}]}";
     private static LocalCluster cluster;
     private static Path reportFile;
+    private final List<ExecutorService> clientThreads = new ArrayList<>();
 
     @BeforeClass
     public static void start() throws Exception {
@@ -66,11 +79,8 @@ public class ClusterFaultIT {
         o.nodeSettings.put(INFERENCE, Map.of("node.roles", "[]", "node.attr.llm_inference", "true",
             "thread_pool.llm_retriever_inference.queue_size", Integer.toString(INFERENCE_QUEUE)));
         cluster = LocalCluster.start(Distribution.fromSystemProperty(), o);
-
-        call(DATA, "PUT", "/_plugins/_llm_retriever/models/m", "{\"path\": \"tiny-llama\"}", 201);
-        call(DATA, "PUT", "/_ingest/pipeline/embed",
-            "{\"processors\": [{\"llm_embedding\": {\"model\": \"m\", \"field_map\": {\"text\": \"v\"}}}]}", 200);
-        createIndex("faults", SMALL_DIM);
+        REPORT.set("run", runDescription());
+        REPORT.putObject("cluster").put("small_dim", SMALL_DIM).put("medium_dim", MEDIUM_DIM).put("inference_queue_size", INFERENCE_QUEUE);
     }
 
     @AfterClass
@@ -87,54 +97,95 @@ public class ClusterFaultIT {
         }
     }
 
+    /**
+     * The start every test may rely on, whatever ran before it (and whether it passed): both nodes alive and in the
+     * cluster, health green, the model {@code m} and the pipeline {@code embed} that uses it registered.
+     */
+    @Before
+    public void healthyClusterWithSharedModel() throws Exception {
+        for (LocalCluster.Node n : cluster.nodes()) {
+            if (n.process().isEmpty()) {
+                cluster.restartNode(n.index()); // a failed test left it down
+            }
+        }
+        call(DATA, "GET", "/_cluster/health?wait_for_status=green&wait_for_nodes=2&timeout=90s", null, 200);
+        if (send(DATA, "GET", "/_plugins/_llm_retriever/models/m", null).status() != 200) {
+            call(DATA, "PUT", "/_plugins/_llm_retriever/models/m", SHARED_MODEL, 201);
+        }
+        if (send(DATA, "GET", "/_ingest/pipeline/embed", null).status() != 200) {
+            call(DATA, "PUT", "/_ingest/pipeline/embed", SHARED_PIPELINE, 200);
+        }
+    }
+
+    /** Ends the client threads of a test, also of one that failed, so that no traffic runs on into the next test. */
+    @After
+    public void stopClientThreads() throws InterruptedException {
+        for (ExecutorService threads : clientThreads) {
+            threads.shutdownNow();
+        }
+        for (ExecutorService threads : clientThreads) {
+            assertTrue("client threads still running", threads.awaitTermination(3, TimeUnit.MINUTES));
+        }
+    }
+
     // ---- routing --------------------------------------------------------------------------------------
 
     @Test
-    public void a_embeddingRunsOnlyOnTheInferenceNode() throws Exception {
-        JsonNode r = call(DATA, "POST", "/_plugins/_llm_retriever/models/m/_embed", "{\"texts\": [\"cats sleep all day\"]}", 200);
+    public void embeddingRunsOnlyOnTheInferenceNode() throws Exception {
+        createIndex("routing", SMALL_DIM);
+        JsonNode before = statsByNode(); // other tests' traffic, if any ran before
+        // texts no other test sends, so that none is answered from the query cache
+        JsonNode r = call(DATA, "POST", "/_plugins/_llm_retriever/models/m/_embed", "{\"texts\": [\"routing: cats sleep all day\"]}", 200);
         assertEquals(SMALL_DIM, r.path("embeddings").get(0).path("vector").size());
         assertEquals("the response names the node that embedded", "node-1", r.path("node").asText());
-        call(DATA, "PUT", "/faults/_doc/first?pipeline=embed&refresh=true", doc("first", "routing", "the first document"), 201);
-        JsonNode hits = call(DATA, "POST", "/faults/_search", knn("the first document", 1), 200).path("hits").path("hits");
+        call(DATA, "PUT", "/routing/_doc/first?pipeline=embed&refresh=true", doc("first", "routing", "the routed document"), 201);
+        JsonNode hits = call(DATA, "POST", "/routing/_search", knn("the routed document", 1), 200).path("hits").path("hits");
         assertEquals("first", hits.get(0).path("_id").asText());
 
-        JsonNode nodes = call(DATA, "GET", "/_plugins/_llm_retriever/stats", null, 200).path("nodes");
+        JsonNode nodes = statsByNode();
         JsonNode onData = nodes.path("node-0").path("models").path("m");
         JsonNode onInference = nodes.path("node-1").path("models").path("m");
+        long routed = onData.path("stats").path("routed_to").path("node-1").asLong()
+            - before.path("node-0").path("models").path("m").path("stats").path("routed_to").path("node-1").asLong();
+        long textsOnInference = onInference.path("stats").path("texts").asLong()
+            - before.path("node-1").path("models").path("m").path("stats").path("texts").asLong();
         assertEquals("the data node never loads the model", "not_loaded", onData.path("state").asText());
         assertEquals("ready", onInference.path("state").asText());
-        assertTrue(onData.toString(), onData.path("stats").path("routed_to").path("node-1").asLong() >= 3); // embed, doc, query
+        assertTrue(onData.toString(), routed >= 3); // embed, doc, query
         assertEquals(0, onData.path("stats").path("texts").asLong());
-        assertTrue(onInference.path("stats").path("texts").asLong() >= 3);
+        assertTrue(onInference.toString(), textsOnInference >= 3);
 
         // _load goes to the inference nodes only
         JsonNode load = call(DATA, "POST", "/_plugins/_llm_retriever/models/m/_load", null, 200).path("nodes");
         assertEquals(List.of("node-1"), fieldNames(load));
         ObjectNode rep = REPORT.putObject("routing");
-        rep.put("routed_from_node_0", onData.path("stats").path("routed_to").path("node-1").asLong());
-        rep.put("texts_embedded_on_node_1", onInference.path("stats").path("texts").asLong());
+        rep.put("routed_from_node_0", routed);
+        rep.put("texts_embedded_on_node_1", textsOnInference);
         rep.put("texts_embedded_on_node_0", onData.path("stats").path("texts").asLong());
     }
 
     // ---- kill -9 of the inference node during bulks ----------------------------------------------------
 
     @Test
-    public void b_killingTheInferenceNodeDuringBulksLosesNoAcknowledgedDocument() throws Exception {
+    public void killingTheInferenceNodeDuringBulksLosesNoAcknowledgedDocument() throws Exception {
+        createIndex("kill", SMALL_DIM);
+        int perBulk = 20;
         Set<String> acked = ConcurrentHashMap.newKeySet();
         Map<String, String> failed = new ConcurrentHashMap<>();
         Map<String, Integer> errorKinds = new ConcurrentHashMap<>();
+        Map<String, String> reasonByKind = new ConcurrentHashMap<>();
         List<String> missingReasons = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger bulks = new AtomicInteger();
         AtomicInteger cleanBulksAfterRestart = new AtomicInteger();
         AtomicBoolean restarted = new AtomicBoolean();
         long[] firstCleanAfterRestart = { 0 };
-        ExecutorService writer = Executors.newSingleThreadExecutor();
+        ExecutorService writer = clientThreads(1);
         Future<?> done = writer.submit(() -> {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
             for (int batch = 0; cleanBulksAfterRestart.get() < 5 && System.nanoTime() < deadline; batch++) {
                 List<String> ids = new ArrayList<>();
                 StringBuilder body = new StringBuilder();
-                for (int j = 0; j < 20; j++) {
+                for (int j = 0; j < perBulk; j++) {
                     String id = "k-" + batch + "-" + j;
                     ids.add(id);
                     body.append("{\"index\": {\"_id\": \"").append(id).append("\"}}\n")
@@ -143,7 +194,7 @@ public class ClusterFaultIT {
                 boolean clean = true;
                 LocalHttp.Response r;
                 try {
-                    r = LocalHttp.send("POST", url(DATA) + "/faults/_bulk?pipeline=embed", body.toString(), 60_000);
+                    r = LocalHttp.send("POST", url(DATA) + "/kill/_bulk?pipeline=embed", body.toString(), 60_000);
                 } catch (IOException e) {
                     r = null;
                 }
@@ -166,7 +217,9 @@ public class ClusterFaultIT {
                                 missingReasons.add(item.toString());
                             }
                             failed.put(ids.get(j), reason);
-                            errorKinds.merge(item.path("status").asInt() + " " + item.path("error").path("type").asText(), 1, Integer::sum);
+                            String kind = item.path("status").asInt() + " " + item.path("error").path("type").asText();
+                            errorKinds.merge(kind, 1, Integer::sum);
+                            reasonByKind.putIfAbsent(kind, reason);
                         }
                     }
                 }
@@ -188,30 +241,31 @@ public class ClusterFaultIT {
         long back = System.nanoTime();
         restarted.set(true);
         done.get(5, TimeUnit.MINUTES);
-        writer.shutdown();
 
-        call(DATA, "POST", "/faults/_refresh", null, 200);
-        long stored = count("{\"query\": {\"term\": {\"run\": \"kill\"}}}");
-        long withVector = count("{\"query\": {\"bool\": {\"filter\": [{\"term\": {\"run\": \"kill\"}}, {\"exists\": {\"field\": \"v\"}}]}}}");
+        call(DATA, "POST", "/kill/_refresh", null, 200);
+        long stored = count("kill", "{\"query\": {\"term\": {\"run\": \"kill\"}}}");
+        long withVector = count("kill", "{\"query\": {\"bool\": {\"filter\": [{\"term\": {\"run\": \"kill\"}}, {\"exists\": {\"field\": \"v\"}}]}}}");
         List<String> failedIds = new ArrayList<>(failed.keySet());
-        long phantom = failedIds.isEmpty() ? 0 : count("{\"query\": {\"ids\": {\"values\": " + JSON.writeValueAsString(failedIds) + "}}}");
+        long phantom = failedIds.isEmpty() ? 0 : count("kill", "{\"query\": {\"ids\": {\"values\": " + JSON.writeValueAsString(failedIds) + "}}}");
         assertFalse("the kill should have failed some documents", failed.isEmpty());
         assertTrue("failed items without a reason: " + missingReasons, missingReasons.isEmpty());
         assertEquals("every acknowledged document is stored", acked.size(), stored);
         assertEquals("every stored document has its vector", stored, withVector);
         assertEquals("no unacknowledged document was stored", 0, phantom);
         assertEquals(5, cleanBulksAfterRestart.get());
-        JsonNode vector = call(DATA, "GET", "/faults/_doc/" + acked.iterator().next(), null, 200).path("_source").path("v");
+        JsonNode vector = call(DATA, "GET", "/kill/_doc/" + acked.iterator().next(), null, 200).path("_source").path("v");
         assertEquals(SMALL_DIM, vector.size());
 
         ObjectNode rep = REPORT.putObject("kill_inference_node");
         rep.put("bulks", bulks.get());
+        rep.put("documents_per_bulk", perBulk);
         rep.put("documents_sent", acked.size() + failed.size());
         rep.put("acknowledged", acked.size());
         rep.put("stored_with_vector", withVector);
         rep.put("failed_with_error", failed.size());
         rep.put("failed_but_stored", phantom);
         rep.set("errors_by_kind", JSON.valueToTree(new TreeMap<>(errorKinds)));
+        rep.set("first_reason_by_kind", JSON.valueToTree(new TreeMap<>(reasonByKind)));
         rep.put("node_down_seconds", round((back - killedAt) / 1e9));
         rep.put("first_clean_bulk_after_node_back_seconds", round((firstCleanAfterRestart[0] - back) / 1e9));
     }
@@ -219,32 +273,56 @@ public class ClusterFaultIT {
     // ---- full restart -----------------------------------------------------------------------------------
 
     @Test
-    public void c_aFullRestartAnswersEverySearchIdentically() throws Exception {
+    public void aFullRestartGivesTheSameSearchResults() throws Exception {
+        createIndex("restart", SMALL_DIM);
+        StringBuilder bulk = new StringBuilder();
+        int documents = 0;
+        for (int b = 0; b < 4; b++) {
+            for (int j = 0; j < 15; j++, documents++) {
+                String id = "r-" + b + "-" + j;
+                bulk.append("{\"index\": {\"_id\": \"").append(id).append("\"}}\n")
+                    .append(doc(id, "restart", "batch " + b + " document " + j + " about rivers and bridges")).append('\n');
+            }
+        }
+        bulk.append("{\"index\": {\"_id\": \"first\"}}\n").append(doc("first", "restart", "the first document")).append('\n');
+        documents++;
+        JsonNode indexed = call(DATA, "POST", "/restart/_bulk?pipeline=embed&refresh=true", bulk.toString(), 200);
+        assertFalse(indexed.toString(), indexed.path("errors").asBoolean());
         List<String> queries = List.of("rivers and bridges", "batch 3 document 7", "the first document", "document 12", "bridges");
         List<JsonNode> before = new ArrayList<>();
         for (String q : queries) {
-            before.add(hitsOf(call(DATA, "POST", "/faults/_search", knn(q, 5), 200)));
+            before.add(hitsOf(call(DATA, "POST", "/restart/_search", knn(q, 5), 200)));
         }
+        String embedQueries = JSON.writeValueAsString(Map.of("texts", queries, "kind", "query"));
+        JsonNode vectorsBefore = vectorsOf(call(DATA, "POST", "/_plugins/_llm_retriever/models/m/_embed", embedQueries, 200));
         long t0 = System.nanoTime();
         cluster.restartAll();
-        call(DATA, "GET", "/_cluster/health/faults?wait_for_status=green&timeout=90s", null, 200);
+        call(DATA, "GET", "/_cluster/health/restart?wait_for_status=green&timeout=90s", null, 200);
         double restartSeconds = (System.nanoTime() - t0) / 1e9;
 
         assertEquals("tiny-llama", call(DATA, "GET", "/_plugins/_llm_retriever/models/m", null, 200).path("models").path("m").path("path").asText());
         assertTrue(call(DATA, "GET", "/_ingest/pipeline/embed", null, 200).has("embed"));
         assertEquals("models load lazily after a restart", "not_loaded", modelState(INFERENCE, "m"));
         long t1 = System.nanoTime();
+        int worstUlps = 0;
         for (int i = 0; i < queries.size(); i++) {
-            assertEquals(queries.get(i), before.get(i), hitsOf(call(DATA, "POST", "/faults/_search", knn(queries.get(i), 5), 200)));
+            JsonNode after = hitsOf(call(DATA, "POST", "/restart/_search", knn(queries.get(i), 5), 200));
+            worstUlps = Math.max(worstUlps, assertSameHits(queries.get(i), before.get(i), after));
         }
         double firstQueriesSeconds = (System.nanoTime() - t1) / 1e9;
         assertEquals("ready", modelState(INFERENCE, "m"));
         assertEquals("not_loaded", modelState(DATA, "m"));
-        call(DATA, "PUT", "/faults/_doc/after-restart?pipeline=embed&refresh=true", doc("after-restart", "restart", "written after the restart"), 201);
+        assertEquals("query vectors, bit for bit", vectorsBefore,
+            vectorsOf(call(DATA, "POST", "/_plugins/_llm_retriever/models/m/_embed", embedQueries, 200)));
+        call(DATA, "PUT", "/restart/_doc/after-restart?pipeline=embed&refresh=true", doc("after-restart", "restart", "written after the restart"), 201);
 
         ObjectNode rep = REPORT.putObject("full_restart");
+        rep.put("documents", documents);
         rep.put("queries_compared", queries.size());
-        rep.put("identical", true);
+        rep.put("same_documents_in_same_order", true);
+        rep.put("same_query_vectors", true);
+        rep.put("max_score_difference_ulps", worstUlps);
+        rep.put("score_difference_ulps_allowed", SCORE_ULPS);
         rep.put("restart_to_green_seconds", round(restartSeconds));
         rep.put("first_queries_incl_lazy_load_seconds", round(firstQueriesSeconds));
     }
@@ -252,7 +330,7 @@ public class ClusterFaultIT {
     // ---- overload ---------------------------------------------------------------------------------------
 
     @Test
-    public void d_overloadGives429sAndTheClusterRecovers() throws Exception {
+    public void overloadGives429sAndTheClusterRecovers() throws Exception {
         call(DATA, "PUT", "/_plugins/_llm_retriever/models/heavy", "{\"path\": \"medium-llama\", \"max_tokens\": 256}", 201);
         call(DATA, "PUT", "/_ingest/pipeline/embed-heavy",
             "{\"processors\": [{\"llm_embedding\": {\"model\": \"heavy\", \"field_map\": {\"text\": \"v\"}}}]}", 200);
@@ -272,20 +350,23 @@ public class ClusterFaultIT {
         Set<String> acked = ConcurrentHashMap.newKeySet();
         int writers = 12;
         int readers = 12;
-        ExecutorService pool = Executors.newFixedThreadPool(writers + readers);
+        int bulksPerWriter = 6;
+        int documentsPerBulk = 16;
+        int queriesPerReader = 15;
+        ExecutorService pool = clientThreads(writers + readers);
         List<Future<?>> all = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int w = 0; w < writers; w++) {
             int writer = w;
             all.add(pool.submit(() -> {
-                for (int b = 0; b < 6; b++) {
+                for (int b = 0; b < bulksPerWriter; b++) {
                     StringBuilder body = new StringBuilder();
                     List<String> ids = new ArrayList<>();
-                    for (int j = 0; j < 16; j++) {
+                    for (int j = 0; j < documentsPerBulk; j++) {
                         String id = "o-" + writer + "-" + b + "-" + j;
                         ids.add(id);
                         body.append("{\"index\": {\"_id\": \"").append(id).append("\"}}\n")
-                            .append(doc(id, "overload", ("writer " + writer + " batch " + b + " doc " + j + " ").repeat(8))).append('\n');
+                            .append(doc(id, "overload", overloadText(writer, b, j))).append('\n');
                     }
                     LocalHttp.Response r = LocalHttp.send("POST", url(DATA) + "/overload/_bulk?pipeline=embed-heavy", body.toString(), 120_000);
                     if (r.status() != 200) {
@@ -310,7 +391,7 @@ public class ClusterFaultIT {
         for (int q = 0; q < readers; q++) {
             int reader = q;
             all.add(pool.submit(() -> {
-                for (int i = 0; i < 15; i++) {
+                for (int i = 0; i < queriesPerReader; i++) {
                     long t = System.nanoTime();
                     LocalHttp.Response r = LocalHttp.send("POST", url(DATA) + "/overload/_search",
                         knn("heavy", "reader " + reader + " asks question " + i + " about writers", 5), 120_000);
@@ -328,7 +409,6 @@ public class ClusterFaultIT {
             f.get(8, TimeUnit.MINUTES);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        pool.shutdown();
 
         int rejected = itemStatus.getOrDefault(429, 0) + queryStatus.getOrDefault(429, 0);
         assertTrue("the small queue should have rejected work: items " + itemStatus + ", queries " + queryStatus, rejected > 0);
@@ -351,23 +431,33 @@ public class ClusterFaultIT {
         rep.put("inference_queue_size", INFERENCE_QUEUE);
         rep.put("concurrent_bulk_clients", writers);
         rep.put("concurrent_query_clients", readers);
+        rep.put("bulks_per_client", bulksPerWriter);
+        rep.put("documents_per_bulk", documentsPerBulk);
+        rep.put("words_per_document", overloadText(0, 0, 0).split(" ").length);
+        rep.put("queries_per_client", queriesPerReader);
         rep.put("seconds", round(seconds));
         rep.set("bulk_items_by_status", JSON.valueToTree(new TreeMap<>(itemStatus)));
         rep.set("queries_by_status", JSON.valueToTree(new TreeMap<>(queryStatus)));
+        rep.put("rejections_without_reason", missingReasons.size());
         rep.put("documents_stored", acked.size());
         rep.put("query_p50_ms_idle", round(percentile(idle, 0.5)));
         rep.put("query_p50_ms_under_load", round(percentile(latencies, 0.5)));
         rep.put("query_p99_ms_under_load", round(percentile(latencies, 0.99)));
         rep.put("nodes_alive_after", cluster.allAlive());
+        rep.put("out_of_memory_errors", 0);
+    }
+
+    private static String overloadText(int writer, int bulk, int doc) {
+        return ("writer " + writer + " batch " + bulk + " doc " + doc + " ").repeat(8);
     }
 
     // ---- DELETE and reload during traffic -------------------------------------------------------------
 
     @Test
-    public void e_deleteAndReloadDuringTrafficFailNoInFlightRequest() throws Exception {
+    public void deleteAndReloadDuringTrafficFailNoInFlightRequest() throws Exception {
         call(DATA, "PUT", "/_plugins/_llm_retriever/models/life", "{\"path\": \"medium-llama\"}", 201);
         call(DATA, "POST", "/_plugins/_llm_retriever/models/life/_load", null, 200);
-        ExecutorService pool = Executors.newFixedThreadPool(9);
+        ExecutorService pool = clientThreads(9);
         // one slow request holds the single inference thread, eight more wait in its queue
         List<String> longTexts = new ArrayList<>();
         for (int i = 0; i < 48; i++) {
@@ -400,7 +490,7 @@ public class ClusterFaultIT {
         for (int c = 0; c < 4; c++) {
             int client = c;
             traffic.add(pool.submit(() -> {
-                for (int i = 0; !stop.get(); i++) {
+                for (int i = 0; !stop.get() && !Thread.currentThread().isInterrupted(); i++) {
                     LocalHttp.Response r = send(DATA, "POST", "/_plugins/_llm_retriever/models/live/_embed",
                         "{\"texts\": [\"client " + client + " request " + i + "\"], \"kind\": \"query\"}");
                     statuses.merge(r.status(), 1, Integer::sum);
@@ -418,7 +508,6 @@ public class ClusterFaultIT {
         for (Future<?> f : traffic) {
             f.get(2, TimeUnit.MINUTES);
         }
-        pool.shutdown();
         assertEquals("every request during reloads succeeds: " + statuses, Set.of(200), statuses.keySet());
         // the last definition is the one in use: same vectors as a fresh model with that prompt
         call(DATA, "PUT", "/_plugins/_llm_retriever/models/live-check", "{\"path\": \"tiny-llama\", \"query_prompt\": \"q" + reloads + ": {text}\"}", 201);
@@ -439,8 +528,13 @@ public class ClusterFaultIT {
     // ---- bad input --------------------------------------------------------------------------------------
 
     @Test
-    public void f_badInputGets4xxWithAReasonAndTheNodesStayUp() throws Exception {
-        BadInputSweep sweep = new BadInputSweep((node, method, path, body) -> send(node, method, path, body));
+    public void badInputGets4xxWithAReasonAndTheNodesStayUp() throws Exception {
+        createIndex("bad-input", SMALL_DIM);
+        JsonNode indexed = call(DATA, "POST", "/bad-input/_bulk?pipeline=embed&refresh=true", "{\"index\": {\"_id\": \"cats\"}}\n"
+            + doc("cats", "bad-input", "cats sleep all day") + "\n{\"index\": {\"_id\": \"rivers\"}}\n"
+            + doc("rivers", "bad-input", "rivers run under bridges") + "\n", 200);
+        assertFalse(indexed.toString(), indexed.path("errors").asBoolean());
+        BadInputSweep sweep = new BadInputSweep("bad-input", (node, method, path, body) -> send(node, method, path, body));
         sweep.run(DATA, INFERENCE);
         assertTrue("server errors (5xx):\n" + String.join("\n", sweep.serverErrors()), sweep.serverErrors().isEmpty());
         assertTrue("rejections without a reason:\n" + String.join("\n", sweep.missingReasons()), sweep.missingReasons().isEmpty());
@@ -452,6 +546,13 @@ public class ClusterFaultIT {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
+
+    /** Threads for concurrent clients, ended after the test by {@link #stopClientThreads()}. */
+    private ExecutorService clientThreads(int n) {
+        ExecutorService threads = Executors.newFixedThreadPool(n);
+        clientThreads.add(threads);
+        return threads;
+    }
 
     private static String url(int node) {
         return cluster.nodes().get(node).url();
@@ -495,12 +596,38 @@ public class ClusterFaultIT {
             + "\", \"k\": " + k + "}}}}";
     }
 
-    private static long count(String query) throws IOException {
-        return count("faults", query);
-    }
-
     private static long count(String index, String query) throws IOException {
         return call(DATA, "POST", "/" + index + "/_count", query, 200).path("count").asLong();
+    }
+
+    /**
+     * Asserts that two searches found the same documents in the same order with the same scores, and returns how
+     * far apart the scores were in units in the last place. Scores may differ by {@value #SCORE_ULPS} ulps: Lucene
+     * sums a vector similarity over SIMD lanes (the Vector API, whose float reductions may add in a different order
+     * in interpreted and in JIT-compiled code), and a data node that has served many searches before the restart
+     * scored a document one ulp apart from the same node freshly started, with the same query vector.
+     */
+    private static int assertSameHits(String query, JsonNode before, JsonNode after) {
+        String both = query + ": " + before + " before, " + after + " after";
+        assertEquals(both, before.size(), after.size());
+        int worst = 0;
+        for (int j = 0; j < before.size(); j++) {
+            assertEquals(both, before.get(j).path("id").asText(), after.get(j).path("id").asText());
+            float a = before.get(j).path("score").floatValue();
+            float b = after.get(j).path("score").floatValue();
+            int ulps = Math.abs(Float.floatToIntBits(a) - Float.floatToIntBits(b)); // scores are positive: bits order like values
+            assertTrue(both, ulps <= SCORE_ULPS);
+            worst = Math.max(worst, ulps);
+        }
+        return worst;
+    }
+
+    private static JsonNode vectorsOf(JsonNode embedResponse) {
+        ArrayNode out = JSON.createArrayNode();
+        for (JsonNode e : embedResponse.path("embeddings")) {
+            out.add(e.path("vector"));
+        }
+        return out;
     }
 
     private static JsonNode hitsOf(JsonNode search) {
@@ -511,9 +638,13 @@ public class ClusterFaultIT {
         return out;
     }
 
+    /** The stats API's {@code nodes} object: per node, each model's state and counters. */
+    private static JsonNode statsByNode() throws IOException {
+        return call(DATA, "GET", "/_plugins/_llm_retriever/stats", null, 200).path("nodes");
+    }
+
     private static String modelState(int node, String model) throws IOException {
-        return call(DATA, "GET", "/_plugins/_llm_retriever/stats", null, 200)
-            .path("nodes").path(cluster.nodes().get(node).name()).path("models").path(model).path("state").asText();
+        return statsByNode().path(cluster.nodes().get(node).name()).path("models").path(model).path("state").asText();
     }
 
     private static LocalHttp.Response embed(String model, List<String> texts, AtomicInteger finished) throws IOException {
@@ -564,6 +695,24 @@ public class ClusterFaultIT {
         List<Double> s = new ArrayList<>(values);
         Collections.sort(s);
         return s.isEmpty() ? Double.NaN : s.get(Math.min(s.size() - 1, (int) Math.ceil(p * s.size()) - 1));
+    }
+
+    /** When and where the figures were taken: date, CPU model (as lscpu names it), CPUs, memory and test order. */
+    private static ObjectNode runDescription() throws IOException {
+        ObjectNode run = JSON.createObjectNode();
+        run.put("date", LocalDate.now().toString());
+        String cpu = "unknown";
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Files.isReadable(cpuinfo)) {
+            cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
+        }
+        run.put("cpu_model", cpu);
+        run.put("cpus", Runtime.getRuntime().availableProcessors());
+        long bytes = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        run.put("memory_gib", Math.round(bytes / (double) (1L << 30)));
+        run.put("test_order", TestOrder.CHOSEN);
+        return run;
     }
 
     private static double round(double v) {

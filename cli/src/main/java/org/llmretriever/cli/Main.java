@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Decoder-only LLMs as dense retrievers in OpenSearch.",
-    subcommands = { QuickstartCommand.class, NodeCommand.class, PullCommand.class, AdaptCommand.class, EvalCommand.class, ControlCommand.class, BenchCommand.class, CommandLine.HelpCommand.class }
+    subcommands = { QuickstartCommand.class, NodeCommand.class, PullCommand.class, AdaptCommand.class, EvalCommand.class, ControlCommand.class, BenchCommand.class, ReliabilityReportCommand.class, CommandLine.HelpCommand.class }
 )
 public final class Main implements Runnable {
     @CommandLine.Spec
