@@ -10,9 +10,9 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.model.AttentionMask;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,8 +53,8 @@ public final class EncoderBenchmark {
         Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(256).withPooling(Pooling.LAST_TOKEN))) {
             Map<String, List<long[]>> workloads = new LinkedHashMap<>();
-            workloads.put("query", randomSequences(1, 16, TinyModels.vocabSize(), 9));
-            workloads.put("batch", randomSequences(quick ? 4 : 16, quick ? 64 : 256, TinyModels.vocabSize(), 7));
+            workloads.put("query", randomSequences(1, 16, RandomCheckpoints.vocabSize(), 9));
+            workloads.put("batch", randomSequences(quick ? 4 : 16, quick ? 64 : 256, RandomCheckpoints.vocabSize(), 7));
             for (Map.Entry<String, List<long[]>> w : workloads.entrySet()) {
                 String name = w.getKey();
                 int reps = name.equals("query") ? (quick ? 5 : 40) : (quick ? 1 : 3);
@@ -108,11 +108,11 @@ public final class EncoderBenchmark {
     /** The random Llama of the throughput and profile figures (d = 1024, 4 layers, 16 heads, FFN 2816 unless quick). */
     private Path writeThroughputModel(Path workDir) throws IOException {
         int hidden = hidden();
-        return TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers(), hidden / 64, hidden * 11 / 4), 1);
+        return RandomCheckpoints.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers(), hidden / 64, hidden * 11 / 4), 1);
     }
 
     private static ObjectNode llamaConfig(int hidden, int layers, int heads, int inter) {
-        ObjectNode c = TinyModels.config("llama");
+        ObjectNode c = RandomCheckpoints.config("llama");
         c.put("hidden_size", hidden);
         c.put("num_hidden_layers", layers);
         c.put("num_attention_heads", heads);
@@ -145,7 +145,7 @@ public final class EncoderBenchmark {
         int length = quick ? 64 : 256;
         Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(length).withPooling(Pooling.LAST_TOKEN))) {
-            List<long[]> seqs = randomSequences(batch, length, TinyModels.vocabSize(), 7);
+            List<long[]> seqs = randomSequences(batch, length, RandomCheckpoints.vocabSize(), 7);
             m.embedPrepared(seqs, 0); // warm-up
             int reps = quick ? 2 : 3;
             double[] secs = new double[reps];
@@ -165,7 +165,7 @@ public final class EncoderBenchmark {
             r.put("mfu", gflops / ceiling, "embed MFU (vs same-run ceiling)", "fraction");
             batchSweep(r, m, ceiling);
             // single short query
-            List<long[]> query = randomSequences(1, 16, TinyModels.vocabSize(), 9);
+            List<long[]> query = randomSequences(1, 16, RandomCheckpoints.vocabSize(), 9);
             for (int i = 0; i < 3; i++) {
                 m.embedPrepared(query, 0);
             }
@@ -192,7 +192,7 @@ public final class EncoderBenchmark {
         ObjectNode mfu = r.json().putObject("mfu_by_batch_size");
         r.json().put("batch_sweep_tokens_per_sequence", length);
         for (int b : sizes) {
-            List<long[]> seqs = randomSequences(b, length, TinyModels.vocabSize(), 11 + b);
+            List<long[]> seqs = randomSequences(b, length, RandomCheckpoints.vocabSize(), 11 + b);
             m.embedPrepared(seqs, 0); // warm-up at this shape
             double best = Double.MAX_VALUE;
             for (int i = 0; i < 2; i++) {
@@ -237,7 +237,7 @@ public final class EncoderBenchmark {
     }
 
     private void memory(BenchReport r, Path workDir) throws IOException {
-        Path dir = TinyModels.write(workDir.resolve("bench-mem"), llamaConfig(512, 2, 8, 1408), 2);
+        Path dir = RandomCheckpoints.write(workDir.resolve("bench-mem"), llamaConfig(512, 2, 8, 1408), 2);
         int[] lengths = quick ? new int[] { 512, 1024, 2048 } : new int[] { 2048, 4096, 8192 };
         try {
             ObjectNode detail = r.json().putObject("peak_mem_mb_by_length");

@@ -8,7 +8,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ public class BadInputTest {
 
     @BeforeClass
     public static void model() throws IOException {
-        good = TinyModels.write(tmp.newFolder("good").toPath(), "llama", 1);
+        good = RandomCheckpoints.write(tmp.newFolder("good").toPath(), "llama", 1);
     }
 
     private static Path copy(String name) throws IOException {
@@ -168,7 +168,7 @@ public class BadInputTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.embed(List.of("fine", "  "), Kind.PASSAGE));
             assertTrue(e.getMessage(), e.getMessage().contains("text #1 is empty"));
-            e = assertThrows(IllegalArgumentException.class, () -> m.embed(List.of("ok", TinyModels.SAMPLE_TEXT), Kind.PASSAGE));
+            e = assertThrows(IllegalArgumentException.class, () -> m.embed(List.of("ok", RandomCheckpoints.SAMPLE_TEXT), Kind.PASSAGE));
             assertTrue(e.getMessage(), e.getMessage().contains("text #1 has") && e.getMessage().contains("max_tokens=16"));
         }
     }

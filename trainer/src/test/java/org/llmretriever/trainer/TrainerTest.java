@@ -11,7 +11,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.objective.LlaraObjective;
 import org.llmretriever.trainer.train.Checkpoints;
@@ -39,7 +39,7 @@ public class TrainerTest {
 
     @BeforeClass
     public static void setUp() throws Exception {
-        baseDir = TinyModels.write(tmp.newFolder("base").toPath(), "llama", 21);
+        baseDir = RandomCheckpoints.write(tmp.newFolder("base").toPath(), "llama", 21);
         corpus = new SyntheticCorpus(32, 7);
     }
 

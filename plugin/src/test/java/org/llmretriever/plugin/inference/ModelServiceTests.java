@@ -2,7 +2,7 @@ package org.llmretriever.plugin.inference;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.registry.ModelRegistry;
@@ -46,7 +46,7 @@ public class ModelServiceTests extends OpenSearchTestCase {
         super.setUp();
         Path home = createTempDir();
         modelsDir = home.resolve("models");
-        TinyModels.write(modelsDir.resolve("tiny"), "llama", 1);
+        RandomCheckpoints.write(modelsDir.resolve("tiny"), "llama", 1);
         Settings settings = Settings.builder()
             .put("path.home", home)
             .put(LlmRetrieverSettings.MODELS_PATH.getKey(), modelsDir.toString())
