@@ -34,14 +34,10 @@ import java.util.Random;
  *   <li>peak resident memory of one long document with block-wise vs full attention, at 2k/4k/8k tokens.</li>
  * </ul>
  */
-public final class EncoderBenchmark {
-    private final PrintStream out;
-    private final boolean quick;
-
+public final class EncoderBenchmark extends Benchmark {
     /** {@code quick} shrinks every size (for smoke tests); real numbers need {@code quick = false}. */
     public EncoderBenchmark(PrintStream out, boolean quick) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
     }
 
     /**
@@ -147,15 +143,7 @@ public final class EncoderBenchmark {
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(length).withPooling(Pooling.LAST_TOKEN))) {
             List<long[]> seqs = randomSequences(batch, length, RandomCheckpoints.vocabSize(), 7);
             m.embedPrepared(seqs, 0); // warm-up
-            int reps = quick ? 2 : 3;
-            double[] secs = new double[reps];
-            for (int i = 0; i < reps; i++) {
-                long t0 = System.nanoTime();
-                m.embedPrepared(seqs, 0);
-                secs[i] = (System.nanoTime() - t0) / 1e9;
-            }
-            Arrays.sort(secs);
-            double best = secs[0];
+            double best = sortedSeconds(quick ? 2 : 3, () -> m.embedPrepared(seqs, 0))[0];
             double flops = m.model().forwardFlops(batch, length, 0);
             double gflops = flops / best / 1e9;
             r.json().put("model", "random llama d=" + hidden + " layers=" + layers + " heads=" + hidden / 64 + " ffn=" + hidden * 11 / 4
@@ -170,18 +158,24 @@ public final class EncoderBenchmark {
                 m.embedPrepared(query, 0);
             }
             int n = quick ? 10 : 40;
-            double[] lat = new double[n];
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                m.embedPrepared(query, 0);
-                lat[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(lat);
-            r.put("query_latency_ms_p50", lat[n / 2], "16-token query latency p50", "ms");
-            r.put("query_latency_ms_p90", lat[(int) (n * 0.9)], "16-token query latency p90", "ms");
+            double[] lat = sortedSeconds(n, () -> m.embedPrepared(query, 0));
+            r.put("query_latency_ms_p50", lat[n / 2] * 1e3, "16-token query latency p50", "ms");
+            r.put("query_latency_ms_p90", lat[(int) (n * 0.9)] * 1e3, "16-token query latency p90", "ms");
         } finally {
             FileTrees.deleteRecursively(dir);
         }
+    }
+
+    /** Wall seconds of {@code reps} runs of {@code work}, fastest first. */
+    private static double[] sortedSeconds(int reps, Runnable work) {
+        double[] secs = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            secs[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(secs);
+        return secs;
     }
 
     /** Throughput and MFU of one padded batch of 128-token passages, by batch size. */
@@ -194,12 +188,7 @@ public final class EncoderBenchmark {
         for (int b : sizes) {
             List<long[]> seqs = randomSequences(b, length, RandomCheckpoints.vocabSize(), 11 + b);
             m.embedPrepared(seqs, 0); // warm-up at this shape
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 2; i++) {
-                long t0 = System.nanoTime();
-                m.embedPrepared(seqs, 0);
-                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-            }
+            double best = sortedSeconds(2, () -> m.embedPrepared(seqs, 0))[0];
             double tokensPerSec = b * length / best;
             tps.put(Integer.toString(b), tokensPerSec);
             mfu.put(Integer.toString(b), m.model().forwardFlops(b, length, 0) / best / 1e9 / ceiling);

@@ -30,17 +30,14 @@ import java.util.Random;
  *   <li>{@code llm_knn} latency vs {@code _embed} + a plain {@code knn} query, over 100k random vectors.</li>
  * </ul>
  */
-public final class PluginBenchmark {
+public final class PluginBenchmark extends Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
-    private final boolean quick;
     private final Map<String, String> nodeSettings;
     private final int bulkConcurrency;
 
     /** {@code quick} shrinks every size (smoke run); node settings and concurrent bulk requests are tunable. */
     public PluginBenchmark(PrintStream out, boolean quick, Map<String, String> nodeSettings, int bulkConcurrency) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
         this.nodeSettings = nodeSettings;
         this.bulkConcurrency = bulkConcurrency;
     }

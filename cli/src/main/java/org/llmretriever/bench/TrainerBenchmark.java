@@ -25,15 +25,12 @@ import java.util.List;
  * the forward FLOPs (the usual convention, even though LoRA skips the frozen weights' gradients), against the
  * same-run fp32 matmul ceiling. Steps after two warm-up steps are timed; the median step is reported.
  */
-public final class TrainerBenchmark {
+public final class TrainerBenchmark extends Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
-    private final boolean quick;
 
     /** {@code quick} shrinks sizes (smoke run). */
     public TrainerBenchmark(PrintStream out, boolean quick) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
     }
 
     /** Runs the three objectives. */
