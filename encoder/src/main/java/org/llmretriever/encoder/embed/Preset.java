@@ -162,7 +162,7 @@ public record Preset(
         return new Preset(name, models, Pooling.LAST_TOKEN, queryPrompt, "", maxTokens, true, attention, source, notes);
     }
 
-    /** A preset for other checkpoints that embed exactly as this one's (fine-tunes that keep its usage). */
+    /** This preset's settings for other checkpoints that embed exactly as its own do (fine-tunes that keep their usage). */
     private Preset sameUsageFor(String otherName, List<String> otherModels, String otherSource, String otherNotes) {
         return new Preset(otherName, otherModels, pooling, queryPrompt, passagePrompt, maxTokens, normalize, attention, otherSource, otherNotes);
     }
