@@ -10,9 +10,9 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.encoder.model.AttentionMask;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,14 +34,10 @@ import java.util.Random;
  *   <li>peak resident memory of one long document with block-wise vs full attention, at 2k/4k/8k tokens.</li>
  * </ul>
  */
-public final class EncoderBenchmark {
-    private final PrintStream out;
-    private final boolean quick;
-
+public final class EncoderBenchmark extends Benchmark {
     /** {@code quick} shrinks every size (for smoke tests); real numbers need {@code quick = false}. */
     public EncoderBenchmark(PrintStream out, boolean quick) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
     }
 
     /**
@@ -53,8 +49,8 @@ public final class EncoderBenchmark {
         Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(256).withPooling(Pooling.LAST_TOKEN))) {
             Map<String, List<long[]>> workloads = new LinkedHashMap<>();
-            workloads.put("query", randomSequences(1, 16, TinyModels.vocabSize(), 9));
-            workloads.put("batch", randomSequences(quick ? 4 : 16, quick ? 64 : 256, TinyModels.vocabSize(), 7));
+            workloads.put("query", randomSequences(1, 16, RandomCheckpoints.vocabSize(), 9));
+            workloads.put("batch", randomSequences(quick ? 4 : 16, quick ? 64 : 256, RandomCheckpoints.vocabSize(), 7));
             for (Map.Entry<String, List<long[]>> w : workloads.entrySet()) {
                 String name = w.getKey();
                 int reps = name.equals("query") ? (quick ? 5 : 40) : (quick ? 1 : 3);
@@ -108,11 +104,11 @@ public final class EncoderBenchmark {
     /** The random Llama of the throughput and profile figures (d = 1024, 4 layers, 16 heads, FFN 2816 unless quick). */
     private Path writeThroughputModel(Path workDir) throws IOException {
         int hidden = hidden();
-        return TinyModels.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers(), hidden / 64, hidden * 11 / 4), 1);
+        return RandomCheckpoints.write(workDir.resolve("bench-llama"), llamaConfig(hidden, layers(), hidden / 64, hidden * 11 / 4), 1);
     }
 
     private static ObjectNode llamaConfig(int hidden, int layers, int heads, int inter) {
-        ObjectNode c = TinyModels.config("llama");
+        ObjectNode c = RandomCheckpoints.config("llama");
         c.put("hidden_size", hidden);
         c.put("num_hidden_layers", layers);
         c.put("num_attention_heads", heads);
@@ -145,17 +141,9 @@ public final class EncoderBenchmark {
         int length = quick ? 64 : 256;
         Path dir = writeThroughputModel(workDir);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults().withMaxTokens(length).withPooling(Pooling.LAST_TOKEN))) {
-            List<long[]> seqs = randomSequences(batch, length, TinyModels.vocabSize(), 7);
+            List<long[]> seqs = randomSequences(batch, length, RandomCheckpoints.vocabSize(), 7);
             m.embedPrepared(seqs, 0); // warm-up
-            int reps = quick ? 2 : 3;
-            double[] secs = new double[reps];
-            for (int i = 0; i < reps; i++) {
-                long t0 = System.nanoTime();
-                m.embedPrepared(seqs, 0);
-                secs[i] = (System.nanoTime() - t0) / 1e9;
-            }
-            Arrays.sort(secs);
-            double best = secs[0];
+            double best = sortedSeconds(quick ? 2 : 3, () -> m.embedPrepared(seqs, 0))[0];
             double flops = m.model().forwardFlops(batch, length, 0);
             double gflops = flops / best / 1e9;
             r.json().put("model", "random llama d=" + hidden + " layers=" + layers + " heads=" + hidden / 64 + " ffn=" + hidden * 11 / 4
@@ -165,23 +153,29 @@ public final class EncoderBenchmark {
             r.put("mfu", gflops / ceiling, "embed MFU (vs same-run ceiling)", "fraction");
             batchSweep(r, m, ceiling);
             // single short query
-            List<long[]> query = randomSequences(1, 16, TinyModels.vocabSize(), 9);
+            List<long[]> query = randomSequences(1, 16, RandomCheckpoints.vocabSize(), 9);
             for (int i = 0; i < 3; i++) {
                 m.embedPrepared(query, 0);
             }
             int n = quick ? 10 : 40;
-            double[] lat = new double[n];
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                m.embedPrepared(query, 0);
-                lat[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(lat);
-            r.put("query_latency_ms_p50", lat[n / 2], "16-token query latency p50", "ms");
-            r.put("query_latency_ms_p90", lat[(int) (n * 0.9)], "16-token query latency p90", "ms");
+            double[] lat = sortedSeconds(n, () -> m.embedPrepared(query, 0));
+            r.put("query_latency_ms_p50", lat[n / 2] * 1e3, "16-token query latency p50", "ms");
+            r.put("query_latency_ms_p90", lat[(int) (n * 0.9)] * 1e3, "16-token query latency p90", "ms");
         } finally {
             FileTrees.deleteRecursively(dir);
         }
+    }
+
+    /** Wall seconds of {@code reps} runs of {@code work}, fastest first. */
+    private static double[] sortedSeconds(int reps, Runnable work) {
+        double[] secs = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            secs[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(secs);
+        return secs;
     }
 
     /** Throughput and MFU of one padded batch of 128-token passages, by batch size. */
@@ -196,7 +190,7 @@ public final class EncoderBenchmark {
         Arrays.fill(best, Double.MAX_VALUE);
         List<List<long[]>> inputs = new ArrayList<>();
         for (int b : sizes) {
-            inputs.add(randomSequences(b, length, TinyModels.vocabSize(), 11 + b));
+            inputs.add(randomSequences(b, length, RandomCheckpoints.vocabSize(), 11 + b));
             m.embedPrepared(inputs.get(inputs.size() - 1), 0); // warm-up at this shape
         }
         for (int round = 0; round < (quick ? 1 : 3); round++) {
@@ -248,7 +242,7 @@ public final class EncoderBenchmark {
     }
 
     private void memory(BenchReport r, Path workDir) throws IOException {
-        Path dir = TinyModels.write(workDir.resolve("bench-mem"), llamaConfig(512, 2, 8, 1408), 2);
+        Path dir = RandomCheckpoints.write(workDir.resolve("bench-mem"), llamaConfig(512, 2, 8, 1408), 2);
         int[] lengths = quick ? new int[] { 512, 1024, 2048 } : new int[] { 2048, 4096, 8192 };
         try {
             ObjectNode detail = r.json().putObject("peak_mem_mb_by_length");

@@ -7,7 +7,7 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.files.FileTrees;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.client.SearchClient;
@@ -30,23 +30,20 @@ import java.util.Random;
  *   <li>{@code llm_knn} latency vs {@code _embed} + a plain {@code knn} query, over 100k random vectors.</li>
  * </ul>
  */
-public final class PluginBenchmark {
+public final class PluginBenchmark extends Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
-    private final boolean quick;
     private final Map<String, String> nodeSettings;
     private final int bulkConcurrency;
 
     /** {@code quick} shrinks every size (smoke run); node settings and concurrent bulk requests are tunable. */
     public PluginBenchmark(PrintStream out, boolean quick, Map<String, String> nodeSettings, int bulkConcurrency) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
         this.nodeSettings = nodeSettings;
         this.bulkConcurrency = bulkConcurrency;
     }
 
     static ObjectNode config(int hidden, int layers, int inter) {
-        ObjectNode c = TinyModels.config("llama");
+        ObjectNode c = RandomCheckpoints.config("llama");
         c.put("hidden_size", hidden);
         c.put("num_hidden_layers", layers);
         c.put("num_attention_heads", Math.max(1, hidden / 64));
@@ -63,7 +60,7 @@ public final class PluginBenchmark {
 
     /** Random word sequences of {@code minWords..maxWords} words from the sample text. */
     static List<String> documents(int n, long seed, int minWords, int maxWords) {
-        String[] words = TinyModels.SAMPLE_TEXT.trim().split("\\s+");
+        String[] words = RandomCheckpoints.SAMPLE_TEXT.trim().split("\\s+");
         Random r = new Random(seed);
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -83,8 +80,8 @@ public final class PluginBenchmark {
         Path models = work.resolve("models");
         FileTrees.deleteRecursively(work);
         int hidden = quick ? 128 : 512;
-        TinyModels.write(models.resolve("bench-ingest"), config(hidden, quick ? 2 : 6, hidden * 11 / 4), 1);
-        TinyModels.write(models.resolve("bench-knn"), config(64, 2, 176), 2);
+        RandomCheckpoints.write(models.resolve("bench-ingest"), config(hidden, quick ? 2 : 6, hidden * 11 / 4), 1);
+        RandomCheckpoints.write(models.resolve("bench-knn"), config(64, 2, 176), 2);
         int nDocs = quick ? 128 : 768;
         List<String> docs = documents(nDocs, 5);
         rep.json().put("model", "random llama d=" + hidden + ", " + (quick ? 2 : 6) + " layers; " + nDocs + " docs of 25-60 words");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.files.FileTrees;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.train.TrainConfig;
@@ -25,15 +25,12 @@ import java.util.List;
  * the forward FLOPs (the usual convention, even though LoRA skips the frozen weights' gradients), against the
  * same-run fp32 matmul ceiling. Steps after two warm-up steps are timed; the median step is reported.
  */
-public final class TrainerBenchmark {
+public final class TrainerBenchmark extends Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
-    private final boolean quick;
 
     /** {@code quick} shrinks sizes (smoke run). */
     public TrainerBenchmark(PrintStream out, boolean quick) {
-        this.out = out;
-        this.quick = quick;
+        super(out, quick);
     }
 
     /** Runs the three objectives. */
@@ -44,7 +41,7 @@ public final class TrainerBenchmark {
         rep.put("ceiling_gflops", ceiling, "fp32 matmul ceiling (same run)", "GFLOP/s");
         int hidden = quick ? 128 : 512;
         int layers = quick ? 2 : 4;
-        Path model = TinyModels.write(work.resolve("model"), PluginBenchmark.config(hidden, layers, hidden * 11 / 4), 3);
+        Path model = RandomCheckpoints.write(work.resolve("model"), PluginBenchmark.config(hidden, layers, hidden * 11 / 4), 3);
         List<Document> docs = new ArrayList<>();
         int i = 0;
         for (String d : PluginBenchmark.documents(200, 9, 80, 160)) {

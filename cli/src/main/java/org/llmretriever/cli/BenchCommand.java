@@ -9,7 +9,9 @@ import org.llmretriever.bench.PluginBenchmark;
 import org.llmretriever.bench.TrainerBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,41 +57,55 @@ public final class BenchCommand implements Runnable {
         return ExitCodes.OK;
     }
 
-    /** {@code bench encoder}. */
-    @Command(name = "encoder", mixinStandardHelpOptions = true,
-        description = "Encoder tokens/s and MFU vs a same-run matmul ceiling, query latency, padding efficiency, long-document memory.")
-    static final class Encoder implements Callable<Integer> {
-        @Option(names = "--out", defaultValue = "bench-results/encoder.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
+    /** One benchmark: {@code --quick}, and its JSON report under {@code --out}, by default {@code bench-results/<name>.json}. */
+    abstract static class SingleBenchmark implements Callable<Integer> {
+        @Option(names = "--out", description = "JSON output (default: bench-results/${COMMAND-NAME}.json).")
         Path out;
 
         @Mixin
         Size size;
 
+        @Spec
+        CommandSpec spec;
+
+        /** Runs the benchmark. */
+        abstract BenchReport run(boolean quick) throws Exception;
+
+        /** Where the report goes without {@code --out}. */
+        Path defaultOut() {
+            return Path.of("bench-results", spec.name() + ".json");
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return emit(run(size.quick), out != null ? out : defaultOut());
+        }
+    }
+
+    /** {@code bench encoder}. */
+    @Command(name = "encoder", mixinStandardHelpOptions = true,
+        description = "Encoder tokens/s and MFU vs a same-run matmul ceiling, query latency, padding efficiency, long-document memory.")
+    static final class Encoder extends SingleBenchmark {
         @Option(names = "--profile", description = "Instead: where a forward pass spends its time (libtorch profiler): self time per op "
             + "class, time outside libtorch ops, JNI calls and allocations per forward, for a 16-token query and a 16 x 256 batch "
             + "(JSON default: bench-results/encoder-profile.json).")
         boolean profile;
 
         @Override
-        public Integer call() throws Exception {
-            if (profile) {
-                Path file = out.equals(Path.of("bench-results/encoder.json")) ? Path.of("bench-results/encoder-profile.json") : out;
-                return emit(new EncoderBenchmark(System.out, size.quick).profile(StateDirs.home().resolve("bench-work")), file);
-            }
-            return emit(encoder(size.quick), out);
+        BenchReport run(boolean quick) throws Exception {
+            return profile ? new EncoderBenchmark(System.out, quick).profile(StateDirs.home().resolve("bench-work")) : encoder(quick);
+        }
+
+        @Override
+        Path defaultOut() {
+            return profile ? Path.of("bench-results/encoder-profile.json") : super.defaultOut();
         }
     }
 
     /** {@code bench plugin}. */
     @Command(name = "plugin", mixinStandardHelpOptions = true,
         description = "Ingest through _bulk + pipeline vs the encoder alone, batched vs single-document inference, llm_knn vs _embed + knn latency.")
-    static final class Plugin implements Callable<Integer> {
-        @Option(names = "--out", defaultValue = "bench-results/plugin.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        @Mixin
-        Size size;
-
+    static final class Plugin extends SingleBenchmark {
         @Option(names = "--node-setting", description = "Extra node setting for the benchmark node, e.g. plugins.llm_retriever.torch_threads=1 (repeatable).")
         java.util.Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
 
@@ -97,24 +113,18 @@ public final class BenchCommand implements Runnable {
         int bulkConcurrency;
 
         @Override
-        public Integer call() throws Exception {
-            return emit(plugin(size.quick, nodeSettings, bulkConcurrency), out);
+        BenchReport run(boolean quick) throws Exception {
+            return plugin(quick, nodeSettings, bulkConcurrency);
         }
     }
 
     /** {@code bench trainer}. */
     @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Training tokens/s and MFU per objective (forward+backward = 3 x forward FLOPs) vs a same-run matmul ceiling.")
-    static final class Trainer implements Callable<Integer> {
-        @Option(names = "--out", defaultValue = "bench-results/trainer.json", description = "JSON output (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        @Mixin
-        Size size;
-
+    static final class Trainer extends SingleBenchmark {
         @Override
-        public Integer call() throws Exception {
-            return emit(trainer(size.quick), out);
+        BenchReport run(boolean quick) throws Exception {
+            return trainer(quick);
         }
     }
 

@@ -11,8 +11,8 @@ import org.llmretriever.encoder.checkpoint.HubDownloader;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.RandomInit;
-import org.llmretriever.encoder.testing.TinyModels;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
@@ -234,7 +234,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         List<String> texts = sample.stream().map(d -> d.title() + "\n" + d.text()).toList();
         System.out.println("training a " + (tiny ? 512 : 4096) + "-token BPE tokenizer on the corpus ...");
         String tok = BpeTrainer.train(texts, tiny ? 512 : 4096, 2);
-        ObjectNode config = TinyModels.config("llama");
+        ObjectNode config = RandomCheckpoints.config("llama");
         int hidden = tiny ? 48 : 256;
         config.put("hidden_size", hidden);
         config.put("num_hidden_layers", tiny ? 2 : 4);

@@ -8,7 +8,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import picocli.CommandLine;
 
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ public class ControlCommandTest {
 
     @Test
     public void layersOffEmbedsTheMeanOfNormalisedTokenEmbeddings() throws Exception {
-        Path base = TinyModels.write(tmp.newFolder("base").toPath(), "llama", 5);
+        Path base = RandomCheckpoints.write(tmp.newFolder("base").toPath(), "llama", 5);
         Path off = tmp.getRoot().toPath().resolve("off");
         int code = new CommandLine(new ControlCommand()).execute("--from", base.toString(), "--kind", "layers-off", "--out", off.toString());
         assertEquals(0, code);
@@ -46,7 +46,7 @@ public class ControlCommandTest {
                 for (int j = 0; j < d; j++) {
                     ss += table[(int) id * d + j] * table[(int) id * d + j];
                 }
-                double rms = Math.sqrt(ss / d + 1e-6); // RMSNorm with weight 1 (eps as in TinyModels' config)
+                double rms = Math.sqrt(ss / d + 1e-6); // RMSNorm with weight 1 (eps as in RandomCheckpoints' config)
                 for (int j = 0; j < d; j++) {
                     expected[j] += (float) (table[(int) id * d + j] / rms / ids.length);
                 }
@@ -60,7 +60,7 @@ public class ControlCommandTest {
 
     @Test
     public void unknownKindIsRefusedByName() throws Exception {
-        Path base = TinyModels.write(tmp.newFolder("base2").toPath(), "llama", 6);
+        Path base = RandomCheckpoints.write(tmp.newFolder("base2").toPath(), "llama", 6);
         CommandLine cl = new CommandLine(new ControlCommand());
         java.io.StringWriter err = new java.io.StringWriter();
         cl.setErr(new java.io.PrintWriter(err));

@@ -10,7 +10,7 @@ import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -35,7 +35,7 @@ public class PullCommandTest {
 
     @Before
     public void serve() throws IOException {
-        repo = TinyModels.write(tmp.newFolder("repo").toPath(), "llama", 3);
+        repo = RandomCheckpoints.write(tmp.newFolder("repo").toPath(), "llama", 3);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/org/tiny-llama/resolve/main/", this::handle);
         server.start();

@@ -2,7 +2,7 @@ package org.llmretriever.cli;
 
 import org.junit.rules.ExternalResource;
 import org.llmretriever.encoder.files.FileTrees;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.node.Distribution;
 import org.llmretriever.node.LocalCluster;
 import org.llmretriever.trainer.client.SearchClient;
@@ -34,7 +34,7 @@ public final class TinyModelNode extends ExternalResource {
         dir = Path.of(System.getProperty("llmretriever.it.dir", "target/it")).resolve(name).toAbsolutePath();
         FileTrees.deleteRecursively(dir);
         Path models = dir.resolve("models");
-        TinyModels.write(models.resolve("tiny"), "llama", seed);
+        RandomCheckpoints.write(models.resolve("tiny"), "llama", seed);
         LocalCluster.Options o = new LocalCluster.Options();
         o.workDir = dir.resolve("node");
         o.installCacheDir = Path.of(System.getProperty("llmretriever.install.cache"));

@@ -74,19 +74,26 @@ public class EvalFormsIT {
         assertTrue(methods.toString(), methods.path("bm25").path("mrr@10").asDouble() > 0);
     }
 
+    /** {@code eval} of one input form into out-{@code name} succeeds, reports the dataset's counts and writes the metrics. */
+    private static void assertEvaluates(String name, String datasetCounts, String... formArgs) throws Exception {
+        Path out = node.dir().resolve("out-" + name);
+        List<String> args = new ArrayList<>(List.of(formArgs));
+        args.addAll(List.of("--out", out.toString()));
+        Result r = eval(args.toArray(String[]::new));
+        assertEquals(r.out + r.err, 0, r.code);
+        assertTrue(r.out, r.out.contains("dataset " + datasetCounts));
+        assertMetrics(out);
+    }
+
     @Test
     public void trecSingleFileCollection() throws Exception {
         Path dir = Files.createDirectories(node.dir().resolve("cran"));
         Path docs = Files.writeString(dir.resolve("cran.all.1400"), TrecCollectionsTest.bareRecords(30));
         Path topics = Files.writeString(dir.resolve("cran.qry"), TrecCollectionsTest.CLOSED_TOPICS);
         Path qrels = Files.writeString(dir.resolve("cranqrel"), "1 0 1 1\n1 0 2 2\n2 0 4 1\n3 0 5 1\n");
-        Path out = node.dir().resolve("out-cran");
-        Result r = eval("--trec-docs", docs.toString(), "--topics", topics.toString(), "--qrels", qrels.toString(), "--name", "cran",
-            "--out", out.toString());
-        assertEquals(r.out + r.err, 0, r.code);
-        assertTrue(r.out, r.out.contains("dataset cran: 30 documents, 3 judged queries"));
+        assertEvaluates("cran", "cran: 30 documents, 3 judged queries",
+            "--trec-docs", docs.toString(), "--topics", topics.toString(), "--qrels", qrels.toString(), "--name", "cran");
         assertEquals(30, node.client().get("/eval-cran-tiny/_count").path("count").asLong());
-        assertMetrics(out);
     }
 
     @Test
@@ -102,21 +109,13 @@ public class EvalFormsIT {
             + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
         Files.createDirectories(dir.resolve("qrels"));
         Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
-        Path out = node.dir().resolve("out-beir");
-        Result r = eval("--beir", dir.toString(), "--out", out.toString());
-        assertEquals(r.out + r.err, 0, r.code);
-        assertTrue(r.out, r.out.contains("dataset beir-tiny: 20 documents, 2 judged queries"));
-        assertMetrics(out);
+        assertEvaluates("beir", "beir-tiny: 20 documents, 2 judged queries", "--beir", dir.toString());
     }
 
     @Test
     public void msMarcoTsvDirectory() throws Exception {
         Path dir = MsMarcoLoaderTest.write(Files.createDirectories(node.dir().resolve("msmarco")), 16, true);
-        Path out = node.dir().resolve("out-msmarco");
-        Result r = eval("--msmarco", dir.toString(), "--out", out.toString());
-        assertEquals(r.out + r.err, 0, r.code);
-        assertTrue(r.out, r.out.contains("dataset msmarco-dev.small: 16 documents, 2 judged queries"));
-        assertMetrics(out);
+        assertEvaluates("msmarco", "msmarco-dev.small: 16 documents, 2 judged queries", "--msmarco", dir.toString());
     }
 
     @Test

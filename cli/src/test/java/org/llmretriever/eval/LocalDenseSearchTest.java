@@ -7,7 +7,7 @@ import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.collection.Dataset;
 
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ public class LocalDenseSearchTest {
 
     @Test
     public void aQueryEqualToADocumentFindsItFirst() throws Exception {
-        Path dir = TinyModels.write(tmp.newFolder("tiny").toPath(), "llama", 11);
+        Path dir = RandomCheckpoints.write(tmp.newFolder("tiny").toPath(), "llama", 11);
         Map<String, Dataset.Doc> docs = new LinkedHashMap<>();
         String[] texts = { "rivers and bridges of the old town", "cats sleep in the warm sun", "the committee voted on the budget",
             "proteins fold into shapes", "a storm crossed the northern sea" };

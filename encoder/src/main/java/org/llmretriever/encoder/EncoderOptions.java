@@ -53,11 +53,7 @@ public record EncoderOptions(
 
         /** Parses {@code causal} / {@code bidirectional}. */
         public static Attention parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("attention must be 'causal' or 'bidirectional', got '" + s + "'");
-            }
+            return EnumNames.parse(Attention.class, s, "attention must be 'causal' or 'bidirectional'");
         }
 
         @Override
@@ -75,11 +71,7 @@ public record EncoderOptions(
 
         /** Parses {@code truncate} / {@code fail}. */
         public static Truncation parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("truncation must be 'truncate' or 'fail', got '" + s + "'");
-            }
+            return EnumNames.parse(Truncation.class, s, "truncation must be 'truncate' or 'fail'");
         }
     }
 
@@ -94,11 +86,7 @@ public record EncoderOptions(
 
         /** Parses {@code auto|cpu|cuda}. */
         public static DeviceChoice parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("device must be auto, cpu or cuda, got '" + s + "'");
-            }
+            return EnumNames.parse(DeviceChoice.class, s, "device must be auto, cpu or cuda");
         }
     }
 
@@ -113,11 +101,7 @@ public record EncoderOptions(
 
         /** Parses {@code auto|float32|float16}. */
         public static DTypeChoice parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("dtype must be auto, float32 or float16, got '" + s + "'");
-            }
+            return EnumNames.parse(DTypeChoice.class, s, "dtype must be auto, float32 or float16");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.llmretriever.encoder;
 
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -7,7 +8,6 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ public class AttentionOptionTest {
 
     @BeforeClass
     public static void load() throws IOException {
-        Path dir = TinyModels.write(tmp.newFolder("llama").toPath(), "llama", 3);
+        Path dir = RandomCheckpoints.write(tmp.newFolder("llama").toPath(), "llama", 3);
         // first-token pooling = suffix_mean over the whole text is not available; use mean pooling and compare states
         causal = EncoderModel.load(dir, EncoderOptions.defaults().withPooling(Pooling.MEAN));
         bidirectional = causal.withOptions(causal.options().withAttention(EncoderOptions.Attention.BIDIRECTIONAL), causal.tokenizer());

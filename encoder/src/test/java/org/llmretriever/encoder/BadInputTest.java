@@ -8,7 +8,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ public class BadInputTest {
 
     @BeforeClass
     public static void model() throws IOException {
-        good = TinyModels.write(tmp.newFolder("good").toPath(), "llama", 1);
+        good = RandomCheckpoints.write(tmp.newFolder("good").toPath(), "llama", 1);
     }
 
     private static Path copy(String name) throws IOException {
@@ -46,13 +46,18 @@ public class BadInputTest {
         return d;
     }
 
-    private static void editConfig(Path dir, Consumer<ObjectNode> edit) throws IOException {
+    /** A copy of the good checkpoint with its config.json edited. */
+    private static Path withConfig(String name, Consumer<ObjectNode> edit) throws IOException {
+        Path dir = copy(name);
         ObjectNode c = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
         edit.accept(c);
         JSON.writeValue(dir.resolve("config.json").toFile(), c);
+        return dir;
     }
 
-    private static void editHeader(Path dir, Consumer<ObjectNode> edit) throws IOException {
+    /** A copy of the good checkpoint with the JSON header of its model.safetensors edited (the data stays as it was). */
+    private static Path withHeader(String name, Consumer<ObjectNode> edit) throws IOException {
+        Path dir = copy(name);
         Path f = dir.resolve("model.safetensors");
         byte[] all = Files.readAllBytes(f);
         long len = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -62,10 +67,15 @@ public class BadInputTest {
         ByteBuffer out = ByteBuffer.allocate(8 + json.length + all.length - 8 - (int) len).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(json.length).put(json).put(all, 8 + (int) len, all.length - 8 - (int) len);
         Files.write(f, out.array());
+        return dir;
     }
 
-    private static String loadError(Path dir) {
-        return assertThrows(CheckpointException.class, () -> EncoderModel.load(dir, EncoderOptions.defaults()).close()).getMessage();
+    /** Loading {@code dir} fails with a {@link CheckpointException} whose message names every one of {@code fragments}. */
+    private static void assertLoadFails(Path dir, String... fragments) {
+        String m = assertThrows(CheckpointException.class, () -> EncoderModel.load(dir, EncoderOptions.defaults()).close()).getMessage();
+        for (String f : fragments) {
+            assertTrue("[" + f + "] not in: " + m, m.contains(f));
+        }
     }
 
     @Test
@@ -76,16 +86,14 @@ public class BadInputTest {
         try (var ch = java.nio.channels.FileChannel.open(f, StandardOpenOption.WRITE)) {
             ch.truncate(size - 1000);
         }
-        String m = loadError(d);
-        assertTrue(m, m.contains("truncated") && m.contains("model.safetensors") && m.contains("tensor '"));
+        assertLoadFails(d, "truncated", "model.safetensors", "tensor '");
     }
 
     @Test
     public void fileShorterThanTheHeaderLength() throws IOException {
         Path d = copy("tiny-file");
         Files.write(d.resolve("model.safetensors"), new byte[] { 1, 2, 3 });
-        String m = loadError(d);
-        assertTrue(m, m.contains("truncated") && m.contains("model.safetensors"));
+        assertLoadFails(d, "truncated", "model.safetensors");
     }
 
     @Test
@@ -95,70 +103,53 @@ public class BadInputTest {
         byte[] all = Files.readAllBytes(f);
         all[9] = '#'; // break the JSON
         Files.write(f, all);
-        String m = loadError(d);
-        assertTrue(m, m.contains("corrupt safetensors header") && m.contains("model.safetensors"));
+        assertLoadFails(d, "corrupt safetensors header", "model.safetensors");
         Files.write(f, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE).array());
-        m = loadError(d);
-        assertTrue(m, m.contains("corrupt safetensors header") && m.contains("header length"));
+        assertLoadFails(d, "corrupt safetensors header", "header length");
     }
 
     @Test
     public void offsetsThatDoNotMatchTheShape() throws IOException {
-        Path d = copy("bad-offsets");
-        editHeader(d, h -> ((ObjectNode) h.get("model.norm.weight")).putArray("shape").add(33));
-        String m = loadError(d);
-        assertTrue(m, m.contains("'model.norm.weight'") && m.contains("data_offsets span"));
+        assertLoadFails(withHeader("bad-offsets", h -> ((ObjectNode) h.get("model.norm.weight")).putArray("shape").add(33)),
+            "'model.norm.weight'", "data_offsets span");
     }
 
     @Test
     public void missingTensor() throws IOException {
-        Path d = copy("missing");
-        editHeader(d, h -> h.remove("model.layers.1.mlp.up_proj.weight"));
-        String m = loadError(d);
-        assertTrue(m, m.contains("'model.layers.1.mlp.up_proj.weight'") && m.contains("missing"));
+        assertLoadFails(withHeader("missing", h -> h.remove("model.layers.1.mlp.up_proj.weight")),
+            "'model.layers.1.mlp.up_proj.weight'", "missing");
     }
 
     @Test
     public void wrongShape() throws IOException {
-        Path d = copy("wrong-shape");
-        editConfig(d, c -> c.put("intermediate_size", 48));
-        String m = loadError(d);
-        assertTrue(m, m.contains("mlp.gate_proj.weight") && m.contains("has shape [64, 32]") && m.contains("[48, 32]"));
+        assertLoadFails(withConfig("wrong-shape", c -> c.put("intermediate_size", 48)), "mlp.gate_proj.weight", "has shape [64, 32]", "[48, 32]");
     }
 
     @Test
     public void unknownModelType() throws IOException {
-        Path d = copy("unknown-type");
-        editConfig(d, c -> c.put("model_type", "bert"));
-        String m = loadError(d);
-        assertTrue(m, m.contains("model_type 'bert'") && m.contains("not supported") && m.contains("gpt_neox"));
+        assertLoadFails(withConfig("unknown-type", c -> c.put("model_type", "bert")), "model_type 'bert'", "not supported", "gpt_neox");
     }
 
     @Test
     public void missingConfigField() throws IOException {
-        Path d = copy("missing-field");
-        editConfig(d, c -> c.remove("hidden_size"));
-        String m = loadError(d);
-        assertTrue(m, m.contains("'hidden_size'") && m.contains("config.json"));
+        assertLoadFails(withConfig("missing-field", c -> c.remove("hidden_size")), "'hidden_size'", "config.json");
     }
 
     @Test
     public void unknownDtype() throws IOException {
-        Path d = copy("unknown-dtype");
-        editHeader(d, h -> ((ObjectNode) h.get("model.norm.weight")).put("dtype", "F8_E4M3"));
-        String m = loadError(d);
-        assertTrue(m, m.contains("unsupported dtype 'F8_E4M3'") && m.contains("'model.norm.weight'"));
+        assertLoadFails(withHeader("unknown-dtype", h -> ((ObjectNode) h.get("model.norm.weight")).put("dtype", "F8_E4M3")),
+            "unsupported dtype 'F8_E4M3'", "'model.norm.weight'");
     }
 
     @Test
     public void missingTokenizerAndMissingWeights() throws IOException {
         Path d = copy("no-tokenizer");
         Files.delete(d.resolve("tokenizer.json"));
-        assertTrue(loadError(d).contains("missing tokenizer.json"));
+        assertLoadFails(d, "missing tokenizer.json");
         Path w = copy("no-weights");
         Files.delete(w.resolve("model.safetensors"));
-        assertTrue(loadError(w).contains("no weights"));
-        assertTrue(loadError(tmp.getRoot().toPath().resolve("nope")).contains("does not exist"));
+        assertLoadFails(w, "no weights");
+        assertLoadFails(tmp.getRoot().toPath().resolve("nope"), "does not exist");
     }
 
     @Test
@@ -168,7 +159,7 @@ public class BadInputTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.embed(List.of("fine", "  "), Kind.PASSAGE));
             assertTrue(e.getMessage(), e.getMessage().contains("text #1 is empty"));
-            e = assertThrows(IllegalArgumentException.class, () -> m.embed(List.of("ok", TinyModels.SAMPLE_TEXT), Kind.PASSAGE));
+            e = assertThrows(IllegalArgumentException.class, () -> m.embed(List.of("ok", RandomCheckpoints.SAMPLE_TEXT), Kind.PASSAGE));
             assertTrue(e.getMessage(), e.getMessage().contains("text #1 has") && e.getMessage().contains("max_tokens=16"));
         }
     }

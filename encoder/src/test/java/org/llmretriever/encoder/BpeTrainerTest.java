@@ -3,7 +3,7 @@ package org.llmretriever.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.Test;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
 import org.llmretriever.encoder.tokenize.TextTokenizer;
 
@@ -17,7 +17,7 @@ import static org.junit.Assert.assertTrue;
 public class BpeTrainerTest {
     @Test
     public void trainedTokenizerRoundTripsAndMergesFrequentPairs() throws Exception {
-        List<String> lines = Arrays.asList(TinyModels.SAMPLE_TEXT.split("\n"));
+        List<String> lines = Arrays.asList(RandomCheckpoints.SAMPLE_TEXT.split("\n"));
         String json = BpeTrainer.train(lines, 400, 2);
         assertEquals(json, BpeTrainer.train(lines, 400, 2)); // deterministic
         JsonNode root = new ObjectMapper().readTree(json);

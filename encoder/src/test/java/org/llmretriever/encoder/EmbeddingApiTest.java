@@ -11,7 +11,7 @@ import org.llmretriever.encoder.checkpoint.SafetensorsWriter;
 import org.llmretriever.encoder.checkpoint.TensorDType;
 import org.llmretriever.encoder.checkpoint.TensorInfo;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,7 +35,7 @@ public class EmbeddingApiTest {
 
     @BeforeClass
     public static void load() throws IOException {
-        dir = TinyModels.write(tmp.newFolder("llama").toPath(), "llama", 5);
+        dir = RandomCheckpoints.write(tmp.newFolder("llama").toPath(), "llama", 5);
         model = EncoderModel.load(dir, EncoderOptions.defaults());
     }
 
@@ -103,7 +103,7 @@ public class EmbeddingApiTest {
     public void truncationKeepsPromptAndEosAndIsCounted() {
         EncoderOptions o = EncoderOptions.defaults().withMaxTokens(24).withPrompts(null, "passage: {text} end");
         try (EncoderModel m = EncoderModel.load(dir, o)) {
-            String longText = TinyModels.SAMPLE_TEXT;
+            String longText = RandomCheckpoints.SAMPLE_TEXT;
             EncoderModel.Prepared p = m.prepare(List.of("short one", longText, longText.substring(0, 400)), Kind.PASSAGE);
             assertEquals(2, p.truncated());
             long[] t = p.sequences().get(1);
@@ -139,7 +139,7 @@ public class EmbeddingApiTest {
     @Test
     public void bucketingBoundsTokensPerBatchAndReducesPadding() {
         List<String> texts = new ArrayList<>();
-        String[] words = TinyModels.SAMPLE_TEXT.split("\\s+");
+        String[] words = RandomCheckpoints.SAMPLE_TEXT.split("\\s+");
         java.util.Random r = new java.util.Random(1);
         for (int i = 0; i < 60; i++) {
             int len = 1 + r.nextInt(i % 3 == 0 ? 80 : 8);
@@ -177,7 +177,7 @@ public class EmbeddingApiTest {
     @Test
     public void anActivationBudgetSplitsBatchesWithoutChangingTheVectors() {
         List<String> texts = new ArrayList<>();
-        String[] words = TinyModels.SAMPLE_TEXT.split("\\s+");
+        String[] words = RandomCheckpoints.SAMPLE_TEXT.split("\\s+");
         for (int i = 0; i < 24; i++) {
             texts.add(String.join(" ", java.util.Arrays.copyOfRange(words, i % 5, 20 + i % 7)));
         }

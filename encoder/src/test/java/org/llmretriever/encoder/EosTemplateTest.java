@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +29,13 @@ public class EosTemplateTest {
 
     @Test
     public void eosIsAppendedOnlyWhenTheTokenizerEndsTextsWithNothing() throws Exception {
-        Path plain = TinyModels.write(tmp.newFolder("plain").toPath(), "qwen3", 71);
+        Path plain = RandomCheckpoints.write(tmp.newFolder("plain").toPath(), "qwen3", 71);
         try (EncoderModel m = EncoderModel.load(plain, EncoderOptions.defaults())) {
             long[] ids = m.tokenize("rivers", Kind.PASSAGE, EncoderOptions.Truncation.TRUNCATE).ids();
             assertTrue(m.appendsEos());
             assertEquals(BpeTrainer.EOS_ID, ids[ids.length - 1]);
         }
-        Path templated = TinyModels.write(tmp.newFolder("templated").toPath(), "qwen3", 71);
+        Path templated = RandomCheckpoints.write(tmp.newFolder("templated").toPath(), "qwen3", 71);
         ObjectNode tok = (ObjectNode) JSON.readTree(templated.resolve("tokenizer.json").toFile());
         ObjectNode post = (ObjectNode) tok.get("post_processor");
         ((ArrayNode) post.get("single")).addObject().putObject("SpecialToken").put("id", "<pad>").put("type_id", 0);
@@ -50,7 +50,7 @@ public class EosTemplateTest {
             assertEquals("the template's token ends the input: " + Arrays.toString(ids), BpeTrainer.PAD_ID, ids[ids.length - 1]);
             assertTrue("no config EOS after it: " + Arrays.toString(ids), Arrays.stream(ids).noneMatch(i -> i == BpeTrainer.EOS_ID));
             EncoderModel shortModel = m.withOptions(m.options().withMaxTokens(6), m.tokenizer());
-            long[] cut = shortModel.tokenize(TinyModels.SAMPLE_TEXT, Kind.PASSAGE, EncoderOptions.Truncation.TRUNCATE).ids();
+            long[] cut = shortModel.tokenize(RandomCheckpoints.SAMPLE_TEXT, Kind.PASSAGE, EncoderOptions.Truncation.TRUNCATE).ids();
             assertEquals(6, cut.length);
             assertEquals(BpeTrainer.PAD_ID, cut[5]);
         }

@@ -19,8 +19,8 @@ import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.CheckpointSaver;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.model.LoraAdapter;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public class FamiliesTest {
     @Parameterized.Parameters(name = "{0}")
     public static List<Object[]> variants() {
         List<Object[]> out = new ArrayList<>();
-        for (String v : TinyModels.VARIANTS) {
+        for (String v : RandomCheckpoints.VARIANTS) {
             out.add(new Object[] { v });
         }
         return out;
@@ -65,8 +65,8 @@ public class FamiliesTest {
     @BeforeClass
     public static void writeModels() throws Exception {
         root = tmp.newFolder("models").toPath();
-        for (String v : TinyModels.VARIANTS) {
-            TinyModels.write(root.resolve(v), v, 42);
+        for (String v : RandomCheckpoints.VARIANTS) {
+            RandomCheckpoints.write(root.resolve(v), v, 42);
         }
     }
 
@@ -226,7 +226,7 @@ public class FamiliesTest {
         try (EncoderModel m = EncoderModel.load(dir(), EncoderOptions.defaults()); NDManager s = m.model().manager().newSubManager()) {
             TokenBatch.Inputs in = TokenBatch.of(List.of(new long[] { 1, 50, 60 }), m.padId(), TokenBatch.PaddingSide.RIGHT).toArrays(s);
             NDArray logits = m.model().logits(m.model().forward(in.ids(), in.positions(), AttentionMask.causal(in.keyValid())));
-            assertEquals(new Shape(1, 3, TinyModels.vocabSize()), logits.getShape());
+            assertEquals(new Shape(1, 3, RandomCheckpoints.vocabSize()), logits.getShape());
             assertTrue(Stream.of(logits.isNaN().any().getBoolean()).noneMatch(Boolean::booleanValue));
         }
     }

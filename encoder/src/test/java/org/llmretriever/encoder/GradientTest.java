@@ -13,9 +13,9 @@ import org.llmretriever.encoder.lora.LoraConfig;
 import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.model.LoraAdapter;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.encoder.runtime.TorchRuntime;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +50,7 @@ public class GradientTest {
     @Test
     public void loraGradientsMatchFiniteDifferences() throws Exception {
         for (String variant : List.of("llama", "gpt_neox")) {
-            Path dir = TinyModels.write(tmp.newFolder(variant).toPath(), variant, 3);
+            Path dir = RandomCheckpoints.write(tmp.newFolder(variant).toPath(), variant, 3);
             try (EncoderModel em = EncoderModel.load(dir, EncoderOptions.defaults())) {
                 DecoderModel m = em.model();
                 Map<String, LoraAdapter> adapters = Lora.attach(m, new LoraConfig(2, 4, 0f, Lora.defaultTargets(m)), 11);

@@ -9,7 +9,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.HubDownloader;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +41,7 @@ public class HubDownloaderTest {
 
     @Before
     public void serve() throws IOException {
-        repo = TinyModels.write(tmp.newFolder("repo").toPath(), "qwen2", 9);
+        repo = RandomCheckpoints.write(tmp.newFolder("repo").toPath(), "qwen2", 9);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/org/tiny/resolve/main/", this::handle);
         server.start();

@@ -5,7 +5,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.embed.Preset;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -69,7 +69,7 @@ public class PresetTest {
         for (Preset p : Preset.ALL) {
             String variant = p.name().startsWith("qwen3") ? "qwen3" : p.name().startsWith("gte") ? "qwen2"
                 : p.name().equals("llara") || p.name().equals("llm2vec") ? "llama" : "mistral";
-            Path dir = TinyModels.write(tmp.newFolder(p.name()).toPath(), variant, 51);
+            Path dir = RandomCheckpoints.write(tmp.newFolder(p.name()).toPath(), variant, 51);
             // tiny models have 256 positions and Mistral's tiny window is 6 tokens: cap max_tokens as a user would
             EncoderOptions o = p.applyTo(EncoderOptions.defaults()).withMaxTokens(variant.equals("mistral") ? 200 : 250);
             if (p.attention() == EncoderOptions.Attention.BIDIRECTIONAL && variant.equals("mistral")) {

@@ -7,7 +7,7 @@ import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.model.LlamaModel;
 import org.llmretriever.encoder.model.ModelSpec;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +22,7 @@ public class Qwen3BiasTest {
     public static TemporaryFolder tmp = new TemporaryFolder();
 
     private static ModelSpec spec(String variant, boolean attentionBias) {
-        ObjectNode c = TinyModels.config(variant);
+        ObjectNode c = RandomCheckpoints.config(variant);
         c.put("attention_bias", attentionBias);
         return LlamaModel.spec(ModelConfig.of(c, variant), false);
     }
@@ -39,9 +39,9 @@ public class Qwen3BiasTest {
 
     @Test
     public void aQwen3CheckpointWithOutputBiasLoadsAndEmbeds() throws Exception {
-        ObjectNode c = TinyModels.config("qwen3");
+        ObjectNode c = RandomCheckpoints.config("qwen3");
         c.put("attention_bias", true);
-        Path dir = TinyModels.write(tmp.newFolder("q3").toPath(), c, 4);
+        Path dir = RandomCheckpoints.write(tmp.newFolder("q3").toPath(), c, 4);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults())) {
             assertEquals(1, m.embed(List.of("rivers and bridges"), Kind.PASSAGE).vectors().length);
             assertTrue(m.model().stateDict().containsKey("model.layers.0.self_attn.o_proj.bias"));

@@ -9,8 +9,8 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.encoder.model.TokenBatch;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public class TextMeanPoolingTest {
 
     @BeforeClass
     public static void load() throws IOException {
-        Path dir = TinyModels.write(tmp.newFolder("llama").toPath(), "llama", 61);
+        Path dir = RandomCheckpoints.write(tmp.newFolder("llama").toPath(), "llama", 61);
         model = EncoderModel.load(dir, EncoderOptions.defaults().withPooling(Pooling.TEXT_MEAN).withNormalize(false)
             .withPrompts(INSTRUCTION + "{text}", "").withAttention(EncoderOptions.Attention.BIDIRECTIONAL));
     }
@@ -84,7 +84,7 @@ public class TextMeanPoolingTest {
             assertArrayEquals(model.embed(List.of(texts.get(i)), Kind.QUERY).vectors()[0], batch[i], 1e-5f);
         }
         EncoderModel shortModel = model.withOptions(model.options().withMaxTokens(70), model.tokenizer());
-        String longText = TinyModels.SAMPLE_TEXT;
+        String longText = RandomCheckpoints.SAMPLE_TEXT;
         EncoderModel.Tokenized t = shortModel.tokenize(longText, Kind.QUERY, EncoderOptions.Truncation.TRUNCATE);
         assertTrue(t.truncated());
         assertEquals(70, t.ids().length);

@@ -1,6 +1,6 @@
 package org.llmretriever.trainer;
 
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.corpus.Document;
 
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ public final class SyntheticCorpus {
 
     public SyntheticCorpus(int docs, long seed) {
         Random r = new Random(seed);
-        String[] common = TinyModels.SAMPLE_TEXT.trim().toLowerCase().replaceAll("[^a-z ]", " ").split("\\s+");
+        String[] common = RandomCheckpoints.SAMPLE_TEXT.trim().toLowerCase().replaceAll("[^a-z ]", " ").split("\\s+");
         for (int d = 0; d < docs; d++) {
             String[] topic = new String[5];
             for (int i = 0; i < topic.length; i++) {

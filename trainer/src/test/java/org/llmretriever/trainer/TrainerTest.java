@@ -11,7 +11,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.embed.Pooling;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.objective.LlaraObjective;
 import org.llmretriever.trainer.train.Checkpoints;
@@ -19,6 +19,7 @@ import org.llmretriever.trainer.objective.Llm2IrObjective;
 import org.llmretriever.trainer.train.TrainConfig;
 import org.llmretriever.trainer.train.Trainer;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,15 +40,16 @@ public class TrainerTest {
 
     @BeforeClass
     public static void setUp() throws Exception {
-        baseDir = TinyModels.write(tmp.newFolder("base").toPath(), "llama", 21);
+        baseDir = RandomCheckpoints.write(tmp.newFolder("base").toPath(), "llama", 21);
         corpus = new SyntheticCorpus(32, 7);
     }
 
-    private static TrainConfig config(String objectives, Path out) {
+    /** A short run of {@code objectives} on the synthetic corpus (LoRA of the default rank), written to a fresh folder. */
+    private static TrainConfig config(String objectives, String folder, int steps) throws IOException {
         TrainConfig c = new TrainConfig();
         c.objectives = List.of(objectives.split(","));
-        c.outDir = out;
-        c.steps = 30;
+        c.outDir = tmp.newFolder(folder).toPath();
+        c.steps = steps;
         c.batchSize = 8;
         c.lr = 3e-3;
         c.warmupSteps = 3;
@@ -63,6 +65,20 @@ public class TrainerTest {
         return c;
     }
 
+    /** {@link #config} with every weight trained: the tiny model is small enough that LoRA would only cost it capacity. */
+    private static TrainConfig fullFineTuning(String objectives, String folder, int steps) throws IOException {
+        TrainConfig c = config(objectives, folder, steps);
+        c.loraRank = 0;
+        return c;
+    }
+
+    /** Trains the base model with {@code cfg} (no hard negatives, no listener). */
+    private static Trainer.Result train(TrainConfig cfg) throws IOException {
+        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
+            return new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
+        }
+    }
+
     /** Fraction of held-back crops whose own document is the nearest training text. */
     static double crops(EncoderModel m) {
         float[][] q = m.embed(corpus.heldBack, Kind.QUERY).vectors();
@@ -72,11 +88,9 @@ public class TrainerTest {
 
     @Test
     public void llm2irImprovesRetrievalOfHeldBackCropsToTheirDocuments() throws Exception {
-        Path out = tmp.newFolder("llm2ir").toPath();
-        TrainConfig cfg = config("llm2ir", out);
-        cfg.loraRank = 0; // full fine-tuning of the tiny model
-        cfg.steps = 80;
+        TrainConfig cfg = fullFineTuning("llm2ir", "llm2ir", 80);
         cfg.batchSize = 16;
+        Path out = cfg.outDir;
         double before;
         try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
             before = crops(base);
@@ -101,26 +115,17 @@ public class TrainerTest {
 
     @Test
     public void aResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
-        Path full = tmp.newFolder("full").toPath();
-        Path split = tmp.newFolder("split").toPath();
-        TrainConfig a = config("llm2ir", full);
-        a.steps = 12;
-        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
-            new Trainer(a, base, Corpus.of(corpus.train), null, null).run();
-        }
-        TrainConfig b = config("llm2ir", split);
-        b.steps = 12;
+        TrainConfig a = config("llm2ir", "full", 12);
+        Path full = a.outDir;
+        train(a);
+        TrainConfig b = config("llm2ir", "split", 12);
+        Path split = b.outDir;
         b.stopAfterSteps = 5; // like Ctrl-C after step 5
-        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
-            Trainer.Result r = new Trainer(b, base, Corpus.of(corpus.train), null, null).run();
-            assertFalse(r.completed());
-            assertTrue(Files.isDirectory(Checkpoints.latest(split)));
-        }
+        assertFalse(train(b).completed());
+        assertTrue(Files.isDirectory(Checkpoints.latest(split)));
         b.stopAfterSteps = 0;
         b.resume = true;
-        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
-            assertTrue(new Trainer(b, base, Corpus.of(corpus.train), null, null).run().completed());
-        }
+        assertTrue(train(b).completed());
         try (SafetensorsFile x = SafetensorsFile.open(full.resolve("adapter/adapter_model.safetensors"));
              SafetensorsFile y = SafetensorsFile.open(split.resolve("adapter/adapter_model.safetensors"))) {
             assertEquals(x.tensors().keySet(), y.tensors().keySet());
@@ -133,9 +138,8 @@ public class TrainerTest {
 
     @Test
     public void aStopRequestWritesALoadableCheckpoint() throws Exception {
-        Path out = tmp.newFolder("stopped").toPath();
-        TrainConfig cfg = config("llm2ir", out);
-        cfg.steps = 200;
+        TrainConfig cfg = config("llm2ir", "stopped", 200);
+        Path out = cfg.outDir;
         try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
             AtomicInteger steps = new AtomicInteger();
             Trainer[] t = new Trainer[1];
@@ -158,11 +162,8 @@ public class TrainerTest {
 
     @Test
     public void llm2irWithBagOfWordsAndInProcessHardNegativesLowersTheBagOfWordsLoss() throws Exception {
-        Path out = tmp.newFolder("llm2ir-bow").toPath();
-        TrainConfig cfg = config("llm2ir", out);
-        cfg.loraRank = 0;
-        cfg.steps = 20;
-        cfg.batchSize = 8;
+        TrainConfig cfg = fullFineTuning("llm2ir", "llm2ir-bow", 20);
+        Path out = cfg.outDir;
         cfg.bowWeight = 1.0;
         cfg.hardNegatives = 1;
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
@@ -185,9 +186,8 @@ public class TrainerTest {
 
     @Test
     public void llaraAddsPlaceholderTokensThatAreSavedAndReloaded() throws Exception {
-        Path out = tmp.newFolder("llara").toPath();
-        TrainConfig cfg = config("llara,llm2ir", out);
-        cfg.steps = 6;
+        TrainConfig cfg = config("llara,llm2ir", "llara", 6);
+        Path out = cfg.outDir;
         int baseVocab;
         try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
             baseVocab = base.model().vocabSize();
@@ -219,15 +219,10 @@ public class TrainerTest {
 
     @Test
     public void clmFromRandomWeightsLowersTheLanguageModelLoss() throws Exception {
-        Path out = tmp.newFolder("clm").toPath();
-        TrainConfig cfg = config("clm", out);
-        cfg.loraRank = 0;
-        cfg.steps = 25;
+        TrainConfig cfg = fullFineTuning("clm", "clm", 25);
         cfg.lr = 5e-3;
-        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
-            new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run();
-        }
-        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        train(cfg);
+        List<String> lines = Files.readAllLines(cfg.outDir.resolve("metrics.jsonl"));
         double first = new ObjectMapper().readTree(lines.get(0)).path("loss").asDouble();
         double last = new ObjectMapper().readTree(lines.get(lines.size() - 1)).path("loss").asDouble();
         assertTrue("clm loss " + first + " -> " + last, last < first * 0.8);
@@ -236,19 +231,13 @@ public class TrainerTest {
     /** A run whose gradients stay NaN/Inf stops with a clear error and saves no model (it would embed NaN). */
     @Test
     public void divergedTrainingStopsAndSavesNothing() throws Exception {
-        Path out = tmp.newFolder("diverged").toPath();
-        TrainConfig cfg = config("llm2ir", out);
-        cfg.loraRank = 0;
-        cfg.steps = 40;
+        TrainConfig cfg = fullFineTuning("llm2ir", "diverged", 40);
         cfg.lr = 1e12; // AdamW moves every weight by ~lr: activations overflow within a step or two
         cfg.warmupSteps = 0;
         cfg.maxGradNorm = 0;
-        try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new Trainer(cfg, base, Corpus.of(corpus.train), null, null).run());
-            assertTrue(e.getMessage(), e.getMessage().contains("training diverged") && e.getMessage().contains("--lr"));
-        }
-        assertFalse("no model is written", Files.exists(out.resolve("model")));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(cfg));
+        assertTrue(e.getMessage(), e.getMessage().contains("training diverged") && e.getMessage().contains("--lr"));
+        assertFalse("no model is written", Files.exists(cfg.outDir.resolve("model")));
     }
 
     /**
@@ -258,9 +247,8 @@ public class TrainerTest {
     @Test
     public void stepsDoNotAccumulateArraysInTheModel() throws Exception {
         for (int rank : new int[] { 0, 4 }) {
-            TrainConfig cfg = config("clm", tmp.newFolder("leak-" + rank).toPath());
+            TrainConfig cfg = config("clm", "leak-" + rank, 8);
             cfg.loraRank = rank;
-            cfg.steps = 8;
             cfg.weightDecay = 0.01;
             try (EncoderModel base = EncoderModel.load(baseDir, EncoderOptions.defaults())) {
                 int[] owned = new int[cfg.steps];

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A Hugging Face {@code config.json}, with typed accessors that fail with the field and file named. The raw tree
@@ -90,26 +91,26 @@ public final class ModelConfig {
 
     /** An optional number. */
     public double optDouble(String field, double def) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
-            return def;
-        }
-        if (!n.isNumber()) {
-            throw new CheckpointException("config field '" + field + "' must be a number in " + source + ", got " + n);
-        }
-        return n.asDouble();
+        JsonNode n = optional(field, JsonNode::isNumber, "a number");
+        return n == null ? def : n.asDouble();
     }
 
     /** An optional boolean. */
     public boolean optBool(String field, boolean def) {
+        JsonNode n = optional(field, JsonNode::isBoolean, "true or false");
+        return n == null ? def : n.asBoolean();
+    }
+
+    /** The node of an optional field, null when absent; a value that is not {@code what} is a {@link CheckpointException}. */
+    private JsonNode optional(String field, Predicate<JsonNode> valid, String what) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
-            return def;
+            return null;
         }
-        if (!n.isBoolean()) {
-            throw new CheckpointException("config field '" + field + "' must be true or false in " + source + ", got " + n);
+        if (!valid.test(n)) {
+            throw new CheckpointException("config field '" + field + "' must be " + what + " in " + source + ", got " + n);
         }
-        return n.asBoolean();
+        return n;
     }
 
     /** A required string. */

@@ -44,6 +44,9 @@ public record Preset(
     /** E5-Mistral's default retrieval instruction, also the default task of the models trained from it. */
     public static final String WEB_SEARCH_TASK = "Given a web search query, retrieve relevant passages that answer the query";
 
+    /** E5-Mistral's query template with {@link #WEB_SEARCH_TASK}; its descendants and gte-Qwen2 use it as well. */
+    private static final String E5_QUERY_PROMPT = "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}";
+
     /**
      * Qwen3-Embedding-0.6B/4B/8B: last-token pooling over left-padded input ending in {@code <|endoftext|>}; queries
      * as {@code Instruct: {task}\nQuery:{query}} (no space after {@code Query:}), documents bare; normalized; 8192 tokens
@@ -54,9 +57,9 @@ public record Preset(
      * https://github.com/QwenLM/Qwen3-Embedding/issues/9 (trained with causal attention) and issue 54 (the tokenizer appends the
      * EOS itself) with https://github.com/ggml-org/llama.cpp/pull/14314 (that token differs from tokenizer_config's EOS).
      */
-    public static final Preset QWEN3_EMBEDDING = new Preset("qwen3-embedding",
+    public static final Preset QWEN3_EMBEDDING = instructedLastToken("qwen3-embedding",
         List.of("Qwen/Qwen3-Embedding-0.6B", "Qwen/Qwen3-Embedding-4B", "Qwen/Qwen3-Embedding-8B"),
-        Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery:{text}", "", 8192, true, EncoderOptions.Attention.CAUSAL,
+        "Instruct: " + WEB_SEARCH_TASK + "\nQuery:{text}", 8192, EncoderOptions.Attention.CAUSAL,
         "https://huggingface.co/Qwen/Qwen3-Embedding-0.6B (model card code); https://github.com/QwenLM/Qwen3-Embedding/issues/9 (causal)",
         "The published tokenizer appends <|endoftext|> itself (config.json's eos_token_id is another token), so that token "
             + "is the pooled last token, as in the card's code (see https://github.com/QwenLM/Qwen3-Embedding/issues/54). "
@@ -68,8 +71,8 @@ public record Preset(
      * tokens. Source: the model card https://huggingface.co/intfloat/e5-mistral-7b-instruct ({@code last_token_pool},
      * {@code get_detailed_instruct}, the default task, {@code max_length 4096}).
      */
-    public static final Preset E5_MISTRAL = new Preset("e5-mistral", List.of("intfloat/e5-mistral-7b-instruct"),
-        Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}", "", 4096, true, EncoderOptions.Attention.CAUSAL,
+    public static final Preset E5_MISTRAL = instructedLastToken("e5-mistral", List.of("intfloat/e5-mistral-7b-instruct"),
+        E5_QUERY_PROMPT, 4096, EncoderOptions.Attention.CAUSAL,
         "https://huggingface.co/intfloat/e5-mistral-7b-instruct (model card code)",
         "Mistral's 4096-token sliding window never applies within max_tokens 4096.");
 
@@ -81,9 +84,9 @@ public record Preset(
      * bidirectionally is discussed in https://github.com/vllm-project/vllm/pull/10184. The card loads custom modeling
      * code ({@code trust_remote_code}) that we could not read, so the attention setting rests on the card's statement.
      */
-    public static final Preset GTE_QWEN2 = new Preset("gte-qwen2",
+    public static final Preset GTE_QWEN2 = instructedLastToken("gte-qwen2",
         List.of("Alibaba-NLP/gte-Qwen2-1.5B-instruct", "Alibaba-NLP/gte-Qwen2-7B-instruct"),
-        Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}", "", 8192, true, EncoderOptions.Attention.BIDIRECTIONAL,
+        E5_QUERY_PROMPT, 8192, EncoderOptions.Attention.BIDIRECTIONAL,
         "https://huggingface.co/Alibaba-NLP/gte-Qwen2-7B-instruct (model card: bidirectional attention, query-side instruction)",
         "Attention follows the card's statement (bidirectional); its custom modeling code was not available to check. "
             + "The query template is E5's (the stored copies of the card did not show its code, so the exact spacing after "
@@ -94,8 +97,7 @@ public record Preset(
      * last-token pooling, 4096 tokens, web-search default task). Source: the model card
      * https://huggingface.co/Salesforce/SFR-Embedding-Mistral.
      */
-    public static final Preset SFR_MISTRAL = new Preset("sfr-mistral", List.of("Salesforce/SFR-Embedding-Mistral"),
-        Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}", "", 4096, true, EncoderOptions.Attention.CAUSAL,
+    public static final Preset SFR_MISTRAL = E5_MISTRAL.sameUsageFor("sfr-mistral", List.of("Salesforce/SFR-Embedding-Mistral"),
         "https://huggingface.co/Salesforce/SFR-Embedding-Mistral (model card)",
         "Same settings as e5-mistral; the card documents no difference in how it embeds.");
 
@@ -105,8 +107,7 @@ public record Preset(
      * (arXiv:2412.03223). The card's example task is a Mr.TyDi one whose exact wording we could not read from a stored
      * copy, so the default task here is E5-Mistral's web-search task; set yours in query_prompt.
      */
-    public static final Preset LINQ_MISTRAL = new Preset("linq-mistral", List.of("Linq-AI-Research/Linq-Embed-Mistral"),
-        Pooling.LAST_TOKEN, "Instruct: " + WEB_SEARCH_TASK + "\nQuery: {text}", "", 4096, true, EncoderOptions.Attention.CAUSAL,
+    public static final Preset LINQ_MISTRAL = E5_MISTRAL.sameUsageFor("linq-mistral", List.of("Linq-AI-Research/Linq-Embed-Mistral"),
         "https://huggingface.co/Linq-AI-Research/Linq-Embed-Mistral (model card); arXiv:2412.03223",
         "Default task is E5-Mistral's web-search one (the card's example task wording could not be verified); "
             + "otherwise as e5-mistral.");
@@ -153,6 +154,17 @@ public record Preset(
     public Preset {
         PromptTemplate.parse(queryPrompt);
         PromptTemplate.parse(passagePrompt);
+    }
+
+    /** The recipe of E5-Mistral and the models after it: last-token pooling, an instruction on queries only, bare documents, normalized. */
+    private static Preset instructedLastToken(String name, List<String> models, String queryPrompt, int maxTokens,
+                                              EncoderOptions.Attention attention, String source, String notes) {
+        return new Preset(name, models, Pooling.LAST_TOKEN, queryPrompt, "", maxTokens, true, attention, source, notes);
+    }
+
+    /** This preset's settings for other checkpoints that embed exactly as its own do (fine-tunes that keep their usage). */
+    private Preset sameUsageFor(String otherName, List<String> otherModels, String otherSource, String otherNotes) {
+        return new Preset(otherName, otherModels, pooling, queryPrompt, passagePrompt, maxTokens, normalize, attention, otherSource, otherNotes);
     }
 
     /** The preset of that name, if any. */

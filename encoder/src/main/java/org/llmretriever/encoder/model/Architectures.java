@@ -18,36 +18,31 @@ import java.util.TreeSet;
 public final class Architectures {
     private Architectures() {}
 
-    /** How a family derives its spec and loads its weights. */
-    interface Family {
+    /** Derives a family's spec from a config (whether the checkpoint has its own LM head decides tying). */
+    @FunctionalInterface
+    interface SpecFactory {
         ModelSpec spec(ModelConfig config, boolean checkpointHasLmHead);
+    }
 
+    /** Builds a family's model from its spec and weights. */
+    @FunctionalInterface
+    interface Loader {
         DecoderModel load(ModelSpec spec, WeightLoader weights, NDManager manager);
     }
 
-    private static final Family LLAMA = new Family() {
-        @Override
-        public ModelSpec spec(ModelConfig c, boolean hasLmHead) {
-            return LlamaModel.spec(c, hasLmHead);
+    /** How a family derives its spec and loads its weights. */
+    record Family(SpecFactory specs, Loader loader) {
+        ModelSpec spec(ModelConfig config, boolean checkpointHasLmHead) {
+            return specs.spec(config, checkpointHasLmHead);
         }
 
-        @Override
-        public DecoderModel load(ModelSpec s, WeightLoader w, NDManager m) {
-            return new LlamaModel(s, w, m);
+        DecoderModel load(ModelSpec spec, WeightLoader weights, NDManager manager) {
+            return loader.load(spec, weights, manager);
         }
-    };
+    }
 
-    private static final Family GPT_NEOX = new Family() {
-        @Override
-        public ModelSpec spec(ModelConfig c, boolean hasLmHead) {
-            return GptNeoXModel.spec(c, hasLmHead);
-        }
-
-        @Override
-        public DecoderModel load(ModelSpec s, WeightLoader w, NDManager m) {
-            return new GptNeoXModel(s, w, m);
-        }
-    };
+    private static final Family LLAMA = new Family(LlamaModel::spec, LlamaModel::new);
+    private static final Family GPT_NEOX = new Family(GptNeoXModel::spec, GptNeoXModel::new);
 
     private static final Map<String, Family> BY_MODEL_TYPE = Map.of(
         "llama", LLAMA,      // Llama 2/3, SmolLM, TinyLlama

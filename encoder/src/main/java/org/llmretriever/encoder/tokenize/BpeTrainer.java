@@ -189,6 +189,14 @@ public final class BpeTrainer {
         return java.util.Arrays.copyOf(out, n);
     }
 
+    /** The ByteLevel component: the same fields serve as pre-tokenizer (bytes to symbols) and as decoder (back). */
+    private static void byteLevel(ObjectNode component, boolean addPrefixSpace) {
+        component.put("type", "ByteLevel");
+        component.put("add_prefix_space", addPrefixSpace);
+        component.put("trim_offsets", true);
+        component.put("use_regex", true);
+    }
+
     private static String toJson(List<String> symbols, List<String> merges) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
@@ -196,21 +204,10 @@ public final class BpeTrainer {
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
         for (int i = 0; i < SPECIALS.size(); i++) {
-            ObjectNode t = added.addObject();
-            t.put("id", i);
-            t.put("content", SPECIALS.get(i));
-            t.put("single_word", false);
-            t.put("lstrip", false);
-            t.put("rstrip", false);
-            t.put("normalized", false);
-            t.put("special", true);
+            TextTokenizer.addSpecialToken(added, i, SPECIALS.get(i));
         }
         root.putNull("normalizer");
-        ObjectNode pre = root.putObject("pre_tokenizer");
-        pre.put("type", "ByteLevel");
-        pre.put("add_prefix_space", false);
-        pre.put("trim_offsets", true);
-        pre.put("use_regex", true);
+        byteLevel(root.putObject("pre_tokenizer"), false);
         ObjectNode post = root.putObject("post_processor");
         post.put("type", "TemplateProcessing");
         ArrayNode single = post.putArray("single");
@@ -225,11 +222,7 @@ public final class BpeTrainer {
         st.put("id", "<s>");
         st.putArray("ids").add(BOS_ID);
         st.putArray("tokens").add("<s>");
-        ObjectNode dec = root.putObject("decoder");
-        dec.put("type", "ByteLevel");
-        dec.put("add_prefix_space", true);
-        dec.put("trim_offsets", true);
-        dec.put("use_regex", true);
+        byteLevel(root.putObject("decoder"), true);
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
         model.putNull("dropout");

@@ -133,19 +133,18 @@ public final class TextTokenizer implements AutoCloseable {
                 if (vocab.containsKey(t)) {
                     continue;
                 }
-                ObjectNode o = added.addObject();
-                o.put("id", next++);
-                o.put("content", t);
-                o.put("single_word", false);
-                o.put("lstrip", false);
-                o.put("rstrip", false);
-                o.put("normalized", false);
-                o.put("special", true);
+                addSpecialToken(added, next++, t);
             }
             return fromJson(JSON.writeValueAsString(root));
         } catch (IOException e) {
             throw new IllegalStateException("cannot extend tokenizer: " + e.getMessage(), e);
         }
+    }
+
+    /** Appends a special token to a tokenizer.json {@code added_tokens} array: matched whole, never split or normalized. */
+    static void addSpecialToken(ArrayNode added, int id, String content) {
+        added.addObject().put("id", id).put("content", content)
+            .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
     }
 
     /** Writes {@code tokenizer.json} into a directory. */

@@ -11,7 +11,6 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ public class ConfigAuditTest {
     public static TemporaryFolder tmp = new TemporaryFolder();
 
     private static ObjectNode config(String variant, Consumer<ObjectNode> edit) {
-        ObjectNode c = TinyModels.config(variant);
+        ObjectNode c = RandomCheckpoints.config(variant);
         edit.accept(c);
         return c;
     }
@@ -53,7 +52,7 @@ public class ConfigAuditTest {
 
     /** A checkpoint of {@code variant} with {@code seed}, then config.json replaced by {@code edited} (same weights). */
     private static Path withConfig(String name, String variant, long seed, ObjectNode edited) throws IOException {
-        Path dir = TinyModels.write(tmp.newFolder(name).toPath(), variant, seed);
+        Path dir = RandomCheckpoints.write(tmp.newFolder(name).toPath(), variant, seed);
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), edited);
         return dir;
     }
@@ -69,8 +68,8 @@ public class ConfigAuditTest {
     @Test
     public void aTransformersV5ConfigEmbedsExactlyLikeItsV4Equivalent() throws IOException {
         for (String variant : List.of("llama", "mistral", "qwen2", "qwen3")) {
-            Path v4 = TinyModels.write(tmp.newFolder(variant + "-v4").toPath(), variant, 41);
-            ObjectNode c5 = TinyModels.config(variant);
+            Path v4 = RandomCheckpoints.write(tmp.newFolder(variant + "-v4").toPath(), variant, 41);
+            ObjectNode c5 = RandomCheckpoints.config(variant);
             double theta = c5.get("rope_theta").asDouble();
             c5.remove("rope_theta");
             c5.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", theta);
@@ -101,8 +100,8 @@ public class ConfigAuditTest {
 
     @Test
     public void gptNeoXV5PartialRotaryFactorEmbedsLikeRotaryPct() throws IOException {
-        Path v4 = TinyModels.write(tmp.newFolder("neox-v4").toPath(), "gpt_neox", 42);
-        ObjectNode c5 = TinyModels.config("gpt_neox");
+        Path v4 = RandomCheckpoints.write(tmp.newFolder("neox-v4").toPath(), "gpt_neox", 42);
+        ObjectNode c5 = RandomCheckpoints.config("gpt_neox");
         c5.remove("rotary_pct");
         c5.remove("rotary_emb_base");
         c5.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 10000.0).put("partial_rotary_factor", 0.25);
@@ -168,7 +167,7 @@ public class ConfigAuditTest {
         for (String m : List.of("gate_proj", "up_proj", "down_proj")) {
             assertTrue(m, s.tensors().containsKey("model.layers.1.mlp." + m + ".bias"));
         }
-        Path dir = TinyModels.write(tmp.newFolder("llama-mlp-bias").toPath(), c, 44);
+        Path dir = RandomCheckpoints.write(tmp.newFolder("llama-mlp-bias").toPath(), c, 44);
         try (EncoderModel m = EncoderModel.load(dir, EncoderOptions.defaults())) {
             assertEquals(32, m.embed(List.of(TEXT), Kind.PASSAGE).vectors()[0].length);
             assertTrue(m.model().stateDict().containsKey("model.layers.0.mlp.down_proj.bias"));
@@ -252,7 +251,7 @@ public class ConfigAuditTest {
             () -> EncoderModel.checkOptions(encoderLike, EncoderOptions.defaults())).getMessage();
         assertEquals("config field 'is_causal' = false in config.json: the checkpoint attends bidirectionally; set attention to 'bidirectional'", e);
         EncoderModel.checkOptions(encoderLike, EncoderOptions.defaults().withAttention(EncoderOptions.Attention.BIDIRECTIONAL));
-        ModelSpec mistral = spec(TinyModels.config("mistral")); // sliding_window 6
+        ModelSpec mistral = spec(RandomCheckpoints.config("mistral")); // sliding_window 6
         EncoderModel.checkOptions(mistral, EncoderOptions.defaults());
         String w = assertThrows(CheckpointException.class, () -> EncoderModel.checkOptions(mistral,
             EncoderOptions.defaults().withAttention(EncoderOptions.Attention.BIDIRECTIONAL))).getMessage();

@@ -5,7 +5,6 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
-import org.llmretriever.encoder.testing.TinyModels;
 
 import java.util.Map;
 
@@ -29,8 +28,8 @@ public class ForwardFlopsTest {
 
     @Test
     public void everyFamilyCountsItsProjectionsAttentionAndHead() throws Exception {
-        for (String variant : TinyModels.VARIANTS) {
-            try (EncoderModel em = EncoderModel.load(TinyModels.write(tmp.newFolder(variant).toPath(), variant, 3), EncoderOptions.defaults())) {
+        for (String variant : RandomCheckpoints.VARIANTS) {
+            try (EncoderModel em = EncoderModel.load(RandomCheckpoints.write(tmp.newFolder(variant).toPath(), variant, 3), EncoderOptions.defaults())) {
                 DecoderModel m = em.model();
                 int heads = m.config().requiredInt("num_attention_heads");
                 int headDim = m.config().optInt("head_dim", m.hiddenSize() / heads);

@@ -2,7 +2,7 @@ package org.llmretriever.plugin.inference;
 
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
-import org.llmretriever.encoder.testing.TinyModels;
+import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelsMetadata;
 import org.llmretriever.plugin.registry.ModelRegistry;
@@ -26,12 +26,12 @@ import org.opensearch.threadpool.ThreadPool;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The node runtime: a full inference queue rejects with a clear 429, and a deleted model outlives in-flight requests. */
@@ -46,7 +46,7 @@ public class ModelServiceTests extends OpenSearchTestCase {
         super.setUp();
         Path home = createTempDir();
         modelsDir = home.resolve("models");
-        TinyModels.write(modelsDir.resolve("tiny"), "llama", 1);
+        RandomCheckpoints.write(modelsDir.resolve("tiny"), "llama", 1);
         Settings settings = Settings.builder()
             .put("path.home", home)
             .put(LlmRetrieverSettings.MODELS_PATH.getKey(), modelsDir.toString())
@@ -83,20 +83,21 @@ public class ModelServiceTests extends OpenSearchTestCase {
         super.tearDown();
     }
 
+    /** Starts one embedding request; the future completes with its {@link EmbedResult} or with its exception. */
+    private CompletableFuture<Object> embed(String text, Kind kind, boolean useCache) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        service.embed("tiny", List.of(text), kind, EncoderOptions.Truncation.TRUNCATE, useCache, ActionListener.wrap(outcome::complete, outcome::complete));
+        return outcome;
+    }
+
     public void testFullQueueRejectsWithAClearReason() throws Exception {
         int n = 6;
-        CountDownLatch done = new CountDownLatch(n);
-        List<Object> outcomes = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Object>> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            service.embed("tiny", List.of("text " + i), Kind.PASSAGE, EncoderOptions.Truncation.TRUNCATE, false, ActionListener.wrap(r -> {
-                outcomes.add(r);
-                done.countDown();
-            }, e -> {
-                outcomes.add(e);
-                done.countDown();
-            }));
+            requests.add(embed("text " + i, Kind.PASSAGE, false));
         }
-        assertTrue(done.await(120, TimeUnit.SECONDS));
+        CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        List<Object> outcomes = requests.stream().map(CompletableFuture::join).toList();
         long rejected = outcomes.stream().filter(o -> o instanceof OpenSearchRejectedExecutionException).count();
         long ok = outcomes.stream().filter(o -> o instanceof EmbedResult).count();
         assertTrue("some requests must be rejected: " + outcomes, rejected >= 1);
@@ -109,28 +110,12 @@ public class ModelServiceTests extends OpenSearchTestCase {
     }
 
     public void testReRegistrationDoesNotBreakInFlightRequestsAndReloads() throws Exception {
-        CountDownLatch first = new CountDownLatch(1);
-        Object[] out = new Object[1];
-        service.embed("tiny", List.of("hello"), Kind.QUERY, EncoderOptions.Truncation.TRUNCATE, true, ActionListener.wrap(r -> {
-            out[0] = r;
-            first.countDown();
-        }, e -> {
-            out[0] = e;
-            first.countDown();
-        }));
+        CompletableFuture<Object> first = embed("hello", Kind.QUERY, true);
         register(2); // while (or right after) the first request runs
-        assertTrue(first.await(60, TimeUnit.SECONDS));
-        assertTrue(String.valueOf(out[0]), out[0] instanceof EmbedResult);
-        CountDownLatch second = new CountDownLatch(1);
-        service.embed("tiny", List.of("hello"), Kind.QUERY, EncoderOptions.Truncation.TRUNCATE, true, ActionListener.wrap(r -> {
-            out[0] = r;
-            second.countDown();
-        }, e -> {
-            out[0] = e;
-            second.countDown();
-        }));
-        assertTrue(second.await(60, TimeUnit.SECONDS));
-        assertTrue(String.valueOf(out[0]), out[0] instanceof EmbedResult);
+        Object outcome = first.get(60, TimeUnit.SECONDS);
+        assertTrue(String.valueOf(outcome), outcome instanceof EmbedResult);
+        outcome = embed("hello", Kind.QUERY, true).get(60, TimeUnit.SECONDS);
+        assertTrue(String.valueOf(outcome), outcome instanceof EmbedResult);
         assertEquals(2L, service.modelState("tiny").get("version"));
         assertEquals("ready", service.modelState("tiny").get("state"));
     }

@@ -1,18 +1,13 @@
 package org.llmretriever.trainer.collection;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.corpus.TrecCorpus;
@@ -61,24 +56,10 @@ public class LoadersTest {
         assertTrue(assertThrows(DatasetFormatException.class, () -> BeirLoader.load(d4, "test")).getMessage().contains("relevance 'high' is not an integer"));
     }
 
-    private static void tarGz(Path file, String... nameAndContent) throws Exception {
-        try (OutputStream out = Files.newOutputStream(file); GZIPOutputStream gz = new GZIPOutputStream(out);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
-            for (int i = 0; i < nameAndContent.length; i += 2) {
-                byte[] b = nameAndContent[i + 1].getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry("cacm/" + nameAndContent[i]);
-                e.setSize(b.length);
-                tar.putArchiveEntry(e);
-                tar.write(b);
-                tar.closeArchiveEntry();
-            }
-        }
-    }
-
     @Test
     public void cacmLayoutLoadsWithUnpaddedQrelIds() throws Exception {
         Path docs = tmp.getRoot().toPath().resolve("cacm.tar.gz");
-        tarGz(docs, "CACM-0115.html", "<html>\n<pre>\n\n\nRounding Problems\n\nA common requirement is\nrounding.\n\nCACM November, 1964\n\n981\t5\t981\n</pre>\n</html>\n",
+        TrecCollectionsTest.tar(docs, true, false, "CACM-0115.html", "<html>\n<pre>\n\n\nRounding Problems\n\nA common requirement is\nrounding.\n\nCACM November, 1964\n\n981\t5\t981\n</pre>\n</html>\n",
             "CACM-2001.html", "<html><pre>\nOperating Systems\n\nTime sharing.\n</pre></html>");
         Path topics = tmp.newFile("topics.txt").toPath();
         Files.writeString(topics, "<DOC>\n<DOCNO> 1 </DOCNO>\n\n What articles exist which deal with TSS?\n</DOC>\n<DOC>\n<DOCNO> 2 </DOCNO>\n rounding\n</DOC>\n");
@@ -97,7 +78,7 @@ public class LoadersTest {
     @Test
     public void adaptReadsTheSameTrecDocumentsAsEval() throws Exception {
         Path docs = tmp.getRoot().toPath().resolve("docs.tar.gz");
-        tarGz(docs, "CACM-0007.html", "<html><pre>\nCompilers\n\nParsing tables.\n</pre></html>", "CACM-0008.html", "<html><pre>\n\n</pre></html>");
+        TrecCollectionsTest.tar(docs, true, false, "CACM-0007.html", "<html><pre>\nCompilers\n\nParsing tables.\n</pre></html>", "CACM-0008.html", "<html><pre>\n\n</pre></html>");
         TrecCorpus corpus = new TrecCorpus(docs);
         List<Document> read = new ArrayList<>();
         corpus.read(read::add);

@@ -59,7 +59,8 @@ public class TrecCollectionsTest {
         return p;
     }
 
-    private static void tar(Path file, boolean gzip, boolean gzipEntries, String... nameAndContent) throws Exception {
+    /** Writes a tar (gzipped or not) of the files {@code coll/<name>} (each gzipped or not), given as name, content, name, ... */
+    static void tar(Path file, boolean gzip, boolean gzipEntries, String... nameAndContent) throws Exception {
         try (OutputStream raw = Files.newOutputStream(file); OutputStream out = gzip ? new GZIPOutputStream(raw) : raw;
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             for (int i = 0; i < nameAndContent.length; i += 2) {
@@ -146,21 +147,22 @@ public class TrecCollectionsTest {
 
     @Test
     public void malformedRecordsNameFileAndLine() throws Exception {
-        Path unclosed = write("u.txt", "<DOC>\n<DOCNO>1</DOCNO>\ntext\n<DOC>\n<DOCNO>2</DOCNO>\n</DOC>\n");
-        assertTrue(assertThrows(DatasetFormatException.class, () -> TrecLoader.loadDocuments(unclosed)).getMessage()
-            .contains("u.txt:4: <DOC> inside the record opened at line 1"));
-        Path noDocno = write("n.txt", "<DOC>\n<DOCNO>1</DOCNO>\nx\n</DOC>\n<DOC>\ntext only\n</DOC>\n");
-        assertTrue(assertThrows(DatasetFormatException.class, () -> TrecLoader.loadDocuments(noDocno)).getMessage()
-            .contains("n.txt:5: <DOC> record without a <DOCNO>"));
-        Path eof = write("e.txt", "<DOC>\n<DOCNO>1</DOCNO>\nx\n</DOC>\n<DOC>\n<DOCNO>2</DOCNO>\n");
-        assertTrue(assertThrows(DatasetFormatException.class, () -> TrecLoader.loadDocuments(eof)).getMessage()
-            .contains("e.txt:5: <DOC> record is not closed"));
-        Path plain = write("plain.txt", "just some text\nwithout records\n");
-        assertTrue(assertThrows(DatasetFormatException.class, () -> TrecLoader.loadDocuments(plain)).getMessage()
-            .contains("plain.txt:1: no <DOC> records"));
-        Path dup = write("d.txt", "<DOC><DOCNO>1</DOCNO>x</DOC>\n<DOC><DOCNO>1</DOCNO>y</DOC>\n");
-        assertTrue(assertThrows(InvalidCollectionException.class, () -> TrecLoader.loadDocuments(dup)).getMessage()
-            .contains("d.txt:2: document id 1 appears a second time"));
+        assertDocumentsRefused(DatasetFormatException.class, write("u.txt", "<DOC>\n<DOCNO>1</DOCNO>\ntext\n<DOC>\n<DOCNO>2</DOCNO>\n</DOC>\n"),
+            "u.txt:4: <DOC> inside the record opened at line 1");
+        assertDocumentsRefused(DatasetFormatException.class, write("n.txt", "<DOC>\n<DOCNO>1</DOCNO>\nx\n</DOC>\n<DOC>\ntext only\n</DOC>\n"),
+            "n.txt:5: <DOC> record without a <DOCNO>");
+        assertDocumentsRefused(DatasetFormatException.class, write("e.txt", "<DOC>\n<DOCNO>1</DOCNO>\nx\n</DOC>\n<DOC>\n<DOCNO>2</DOCNO>\n"),
+            "e.txt:5: <DOC> record is not closed");
+        assertDocumentsRefused(DatasetFormatException.class, write("plain.txt", "just some text\nwithout records\n"),
+            "plain.txt:1: no <DOC> records");
+        assertDocumentsRefused(InvalidCollectionException.class, write("d.txt", "<DOC><DOCNO>1</DOCNO>x</DOC>\n<DOC><DOCNO>1</DOCNO>y</DOC>\n"),
+            "d.txt:2: document id 1 appears a second time");
+    }
+
+    /** Reading the documents of {@code file} fails with {@code type}, and the message says {@code why} (file:line: what). */
+    private static void assertDocumentsRefused(Class<? extends Exception> type, Path file, String why) {
+        String m = assertThrows(type, () -> TrecLoader.loadDocuments(file)).getMessage();
+        assertTrue(m, m.contains(why));
     }
 
     @Test

@@ -1,9 +1,8 @@
-package org.llmretriever.encoder.testing;
+package org.llmretriever.encoder.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
-import org.llmretriever.encoder.model.RandomInit;
 import org.llmretriever.encoder.tokenize.BpeTrainer;
 
 import java.io.IOException;
@@ -18,8 +17,11 @@ import java.util.List;
  * the benchmarks ({@code bench encoder|plugin|trainer}) build their models with it at run time, and the tests of
  * every module use it so that none depends on downloaded models. The weights are random: such a model embeds
  * deterministically (per seed) but retrieves nothing meaningful until trained.
+ *
+ * <p>It lives in {@code model} next to {@link RandomInit}, which draws the weights: this class adds the configs of
+ * each family and the tokenizer, so that the result is a whole checkpoint directory that loads like a downloaded one.
  */
-public final class TinyModels {
+public final class RandomCheckpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String tokenizerJson;
 
@@ -42,7 +44,7 @@ public final class TinyModels {
         the next year after a long debate about schools, roads and hospitals.
         """;
 
-    private TinyModels() {}
+    private RandomCheckpoints() {}
 
     /** The shared tiny tokenizer (specials 0..3, then bytes, then ~100 merges). */
     public static synchronized String tokenizerJson() {
