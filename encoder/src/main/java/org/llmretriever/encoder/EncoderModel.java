@@ -467,7 +467,9 @@ public final class EncoderModel implements AutoCloseable {
         long padded = 0;
         List<List<Integer>> batches = LengthBuckets.plan(sequences, options.maxBatchTokens(), options.maxBatchSize());
         if (activationBudget > 0) {
-            batches = LengthBuckets.splitForActivations(batches, sequences, model::largestActivationBytes, activationBudget);
+            boolean causal = options.attention() != EncoderOptions.Attention.BIDIRECTIONAL;
+            batches = LengthBuckets.splitForActivations(batches, sequences, (b, t) -> model.largestActivationBytes(b, t, causal),
+                activationBudget);
         }
         for (List<Integer> batch : batches) {
             List<long[]> seqs = new ArrayList<>(batch.size());

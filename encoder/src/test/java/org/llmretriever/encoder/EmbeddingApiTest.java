@@ -186,8 +186,10 @@ public class EmbeddingApiTest {
             Embeddings whole = m.embed(texts, Kind.PASSAGE);
             List<long[]> seqs = m.prepare(texts, Kind.PASSAGE).sequences();
             int longest = seqs.stream().mapToInt(x -> x.length).max().orElse(0);
-            long perSequence = m.model().largestActivationBytes(1, longest);
-            assertEquals("the model's activations grow linearly with the batch", 4 * perSequence, m.model().largestActivationBytes(4, longest));
+            long perSequence = m.model().largestActivationBytes(1, longest, true);
+            assertEquals("the model's activations grow linearly with the batch", 4 * perSequence, m.model().largestActivationBytes(4, longest, true));
+            assertTrue("beyond the block-wise threshold only causal attention goes block-wise",
+                m.model().largestActivationBytes(1, 4096, false) > m.model().largestActivationBytes(1, 4096, true));
             m.setActivationBudget(3 * perSequence); // at most 3 sequences per forward
             Embeddings split = m.embed(texts, Kind.PASSAGE);
             assertTrue("forwards " + split.batches() + " vs " + whole.batches(), split.batches() >= 8 && whole.batches() < split.batches());

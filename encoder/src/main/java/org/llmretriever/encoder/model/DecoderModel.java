@@ -148,18 +148,17 @@ public abstract class DecoderModel implements AutoCloseable {
 
     /**
      * Bytes of the largest single intermediate tensor of a forward pass over {@code batch} × {@code length} tokens:
-     * the MLP's {@code [B, T, intermediate]} activation or the float32 attention scores ({@code [B, H, T, T]} on the
-     * full path, {@code [B, H, block, block]} block-wise). The embedding loop keeps it under a budget on CPU.
+     * the MLP's {@code [B, T, intermediate]} activation or the float32 attention scores: {@code [B, H, block, block]}
+     * where causal attention goes block-wise, else {@code [B, H, T, T]} (bidirectional attention is always full, see
+     * {@code Attention.attend}). The embedding loop keeps it under a budget on CPU.
      */
-    public long largestActivationBytes(long batch, long length) {
+    public long largestActivationBytes(long batch, long length, boolean causal) {
         int heads = config().requiredInt("num_attention_heads");
-        long intermediate = config().optInt("intermediate_size", 4 * hiddenSize());
-        long width = Math.max(intermediate, hiddenSize());
-        int block = attentionBlockSize(length);
-        long keys = block > 0 ? block : length;
-        long queries = block > 0 ? block : length;
+        long width = Math.max(config().optInt("intermediate_size", 4 * hiddenSize()), hiddenSize());
+        int block = causal ? attentionBlockSize(length) : 0;
+        long span = block > 0 ? block : length; // query and key rows of one score block
         long mlp = batch * length * width * dtype.getNumOfBytes();
-        long scores = batch * heads * queries * keys * Float.BYTES;
+        long scores = batch * heads * span * span * Float.BYTES;
         return Math.max(mlp, scores);
     }
 
