@@ -85,9 +85,10 @@ public final class ReliabilityReportCommand implements Callable<Integer> {
             format(e.getValue()) + " × `" + e.getKey() + "` (“" + abbreviate(reasons.path(e.getKey()).asText()) + "”)"));
         d.put("kill.errors", String.join("; ", errors));
 
-        d.put("overload.bulk_items", byStatus(figure(figures, "overload.bulk_items_by_status")));
+        JsonNode bulkItems = figure(figures, "overload.bulk_items_by_status");
+        d.put("overload.bulk_items", byStatus(bulkItems));
         d.put("overload.queries", byStatus(figure(figures, "overload.queries_by_status")));
-        d.put("overload.acknowledged", String.format(Locale.ROOT, "%,d", figure(figures, "overload.bulk_items_by_status").path("201").asLong()));
+        d.put("overload.acknowledged", String.format(Locale.ROOT, "%,d", bulkItems.path("201").asLong()));
         JsonNode reloads = figure(figures, "lifecycle.requests_during_reloads_by_status");
         long total = 0;
         for (JsonNode n : reloads) {
