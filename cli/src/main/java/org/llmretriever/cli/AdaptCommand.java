@@ -119,6 +119,7 @@ public final class AdaptCommand implements Callable<Integer> {
         + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax = DEFAULTS.queryCropMax;
     @Option(names = "--temperature") double temperature = DEFAULTS.temperature;
     @Option(names = "--bow-weight", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight = DEFAULTS.bowWeight;
+    @Option(names = "--queue", description = "llm2ir: keep the passage embeddings of earlier steps as extra negatives, up to this many (a memory queue; default: ${DEFAULT-VALUE}).") int queueSize = DEFAULTS.queueSize;
     @Option(names = "--hard-negatives", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives = DEFAULTS.hardNegatives;
     @Option(names = "--lora-rank", description = "LoRA rank (default: full fine-tuning for models up to "
         + FULL_FINE_TUNING_MAX_PARAMETERS / 1_000_000 + " M parameters, else LoRA of rank 16).") Integer loraRank;
@@ -126,6 +127,7 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--lora-dropout") double loraDropout = DEFAULTS.loraDropout;
     @Option(names = "--lora-targets", split = ",", description = "Module names to adapt (default: attention and MLP projections).") List<String> loraTargets = new ArrayList<>();
     @Option(names = "--full", description = "Full fine-tuning instead of LoRA, whatever the model size.") boolean full;
+    @Option(names = "--freeze-embeddings", description = "With full fine-tuning, keep the token embeddings fixed.") boolean freezeEmbeddings;
     @Option(names = "--llara-tokens") int llaraTokens = DEFAULTS.llaraTokens;
     @Option(names = "--llara-passage-tokens") int llaraPassageTokens = DEFAULTS.llaraPassageTokens;
     @Option(names = "--llara-clm-weight") double llaraClmWeight = DEFAULTS.llaraClmWeight;
@@ -330,6 +332,8 @@ public final class AdaptCommand implements Callable<Integer> {
         c.temperature = temperature;
         c.bowWeight = bowWeight;
         c.hardNegatives = hardNegatives;
+        c.freezeEmbeddings = freezeEmbeddings;
+        c.queueSize = queueSize;
         c.loraRank = full || initConfig != null ? 0 : loraRank != null ? loraRank : 16; // unset: decided by size once loaded
         c.loraAlpha = loraAlpha;
         c.loraDropout = loraDropout;

@@ -185,6 +185,41 @@ public class TrainerTest {
     }
 
     @Test
+    public void aMemoryQueueAddsEarlierStepsPassagesAsNegatives() throws Exception {
+        TrainConfig plain = fullFineTuning("llm2ir", "queue-off", 3);
+        TrainConfig queued = fullFineTuning("llm2ir", "queue-on", 3);
+        queued.queueSize = 64;
+        assertTrue(train(plain).completed());
+        assertTrue(train(queued).completed());
+        List<String> a = Files.readAllLines(plain.outDir.resolve("metrics.jsonl"));
+        List<String> b = Files.readAllLines(queued.outDir.resolve("metrics.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        double a1 = json.readTree(a.get(0)).path("loss").asDouble();
+        double b1 = json.readTree(b.get(0)).path("loss").asDouble();
+        double a2 = json.readTree(a.get(1)).path("loss").asDouble();
+        double b2 = json.readTree(b.get(1)).path("loss").asDouble();
+        // Step 1: the queue is empty, same loss. Step 2: same weights, more candidates in the softmax, higher loss.
+        assertEquals(a1, b1, 1e-4);
+        assertTrue("step-2 loss with the queue " + b2 + " must exceed the loss without " + a2, b2 > a2 + 0.05);
+    }
+
+    @Test
+    public void frozenEmbeddingsStayBitIdenticalWhileTheOtherWeightsTrain() throws Exception {
+        TrainConfig cfg = fullFineTuning("llm2ir", "frozen-embeddings", 3);
+        cfg.freezeEmbeddings = true;
+        assertTrue(train(cfg).completed());
+        try (SafetensorsFile before = SafetensorsFile.open(baseDir.resolve("model.safetensors"));
+             SafetensorsFile after = SafetensorsFile.open(cfg.outDir.resolve("model").resolve("model.safetensors"))) {
+            assertArrayEquals(before.readFloats("model.embed_tokens.weight"), after.readFloats("model.embed_tokens.weight"), 0f);
+            assertFalse("the layers must train", java.util.Arrays.equals(before.readFloats("model.layers.0.mlp.up_proj.weight"),
+                after.readFloats("model.layers.0.mlp.up_proj.weight")));
+        }
+        TrainConfig lora = config("llm2ir", "frozen-embeddings-lora", 3);
+        lora.freezeEmbeddings = true;
+        assertThrows(IllegalArgumentException.class, lora::validate);
+    }
+
+    @Test
     public void llaraAddsPlaceholderTokensThatAreSavedAndReloaded() throws Exception {
         TrainConfig cfg = config("llara,llm2ir", "llara", 6);
         Path out = cfg.outDir;

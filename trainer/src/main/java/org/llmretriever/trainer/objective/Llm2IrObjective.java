@@ -31,6 +31,8 @@ public final class Llm2IrObjective implements Objective {
     private final List<Integer> eligible = new ArrayList<>();
     private final List<long[]> heldOutQueries = new ArrayList<>();
     private final List<long[]> heldOutPassages = new ArrayList<>();
+    /** Unit passage embeddings of earlier steps, extra negatives (--queue). */
+    private NegativeQueue queue = new NegativeQueue(0);
 
     @Override
     public String name() {
@@ -44,6 +46,7 @@ public final class Llm2IrObjective implements Objective {
     public void prepare(TrainContext ctx) {
         uninformative = ctx.config().bowWeight > 0 ? LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true) : Set.of();
         eligible.clear();
+        queue = new NegativeQueue(ctx.config().queueSize);
         for (int i = 0; i < ctx.corpus().size(); i++) {
             if (ctx.tokens(i).length >= 2) {
                 eligible.add(i);
@@ -177,7 +180,14 @@ public final class Llm2IrObjective implements Objective {
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
         NDArray hn = negatives.isEmpty() ? null : unit.get(2 * b + ":");
+        NDArray queued = queuedNegatives(picked, scratch);
+        if (queued != null) {
+            hn = hn == null ? queued : hn.concat(queued, 0);
+        }
         NDArray loss = Losses.infoNce(q, p, hn, (float) cfg.temperature);
+        if (cfg.queueSize > 0) {
+            enqueue(picked, p);
+        }
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("infonce", loss);
         long headRows = 0;
@@ -188,6 +198,31 @@ public final class Llm2IrObjective implements Objective {
             headRows = 2L * b;
         }
         return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), headRows));
+    }
+
+    /** The queue's passages {@code [N, D]} as constants, less this batch's documents; null when there are none. */
+    private NDArray queuedNegatives(List<Integer> batchDocs, NDManager scratch) {
+        List<float[]> rows = queue.negatives(new java.util.HashSet<>(batchDocs));
+        if (rows.isEmpty()) {
+            return null;
+        }
+        int d = rows.get(0).length;
+        float[] flat = new float[rows.size() * d];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, flat, i * d, d);
+        }
+        return scratch.create(flat, new ai.djl.ndarray.types.Shape(rows.size(), d));
+    }
+
+    /** Pushes this step's passage embeddings, detached from the graph. */
+    private void enqueue(List<Integer> batchDocs, NDArray passages) {
+        float[] flat = passages.toType(DataType.FLOAT32, false).toFloatArray();
+        int d = flat.length / batchDocs.size();
+        float[][] rows = new float[batchDocs.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+        queue.add(batchDocs, rows);
     }
 
     /**

@@ -44,6 +44,10 @@ public final class TrainConfig {
     public double bowWeight = 0;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
     public int hardNegatives = 0;
+    /** llm2ir: passage embeddings of earlier steps kept as extra negatives (a memory queue, no gradient); 0 = off. */
+    public int queueSize = 0;
+    /** Full fine-tuning: keep the token-embedding matrix fixed (it stays a lexical code; see docs/quality.md). */
+    public boolean freezeEmbeddings = false;
     /** LoRA rank (0 = full fine-tuning). */
     public int loraRank = 16;
     public double loraAlpha = 32;
@@ -120,6 +124,12 @@ public final class TrainConfig {
                 throw new IllegalArgumentException("--llara-passage-tokens (" + llaraPassageTokens + ") plus two suffixes of --llara-tokens ("
                     + llaraTokens + ") placeholders and their prompts must fit --max-tokens (" + maxTokens + ")");
             }
+        }
+        if (queueSize < 0) {
+            throw new IllegalArgumentException("--queue must be 0 or more, got " + queueSize);
+        }
+        if (freezeEmbeddings && lora()) {
+            throw new IllegalArgumentException("--freeze-embeddings needs full fine-tuning (--full); LoRA never trains the embeddings");
         }
         if (outDir == null) {
             throw new IllegalArgumentException("--out is required");

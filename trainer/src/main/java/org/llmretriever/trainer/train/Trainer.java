@@ -504,8 +504,7 @@ public final class Trainer {
                 out.add(new TrainableParam("lora." + e.getKey() + ".B", e.getValue().b(), null, true));
             }
             if (!ctx.trainableEmbeddingRows().isEmpty()) {
-                NDArray embed = model.stateDict().entrySet().stream().filter(e -> e.getKey().endsWith("embed_tokens.weight")
-                    || e.getKey().endsWith("embed_in.weight")).findFirst().orElseThrow().getValue();
+                NDArray embed = model.stateDict().entrySet().stream().filter(e -> isTokenEmbedding(e.getKey())).findFirst().orElseThrow().getValue();
                 embed.setRequiresGradient(true);
                 float[] mask = new float[model.vocabSize()];
                 for (int r : ctx.trainableEmbeddingRows()) {
@@ -516,12 +515,19 @@ public final class Trainer {
             }
         } else {
             for (Map.Entry<String, NDArray> e : model.stateDict().entrySet()) {
+                if (cfg.freezeEmbeddings && isTokenEmbedding(e.getKey())) {
+                    continue;
+                }
                 e.getValue().setRequiresGradient(true);
                 boolean decay = !e.getKey().endsWith(".bias") && !e.getKey().contains("norm");
                 out.add(new TrainableParam(e.getKey(), e.getValue(), null, decay));
             }
         }
         return out;
+    }
+
+    private static boolean isTokenEmbedding(String name) {
+        return name.endsWith("embed_tokens.weight") || name.endsWith("embed_in.weight");
     }
 
     private static void restore(Checkpoints.State s, List<TrainableParam> params, AdamW adam, NDManager manager) {
