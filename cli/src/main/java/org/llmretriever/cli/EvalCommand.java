@@ -104,6 +104,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory for results.json and plots (default: eval-results/<dataset>-<model>).")
     Path out;
 
+    @Option(names = "--dense-weight", defaultValue = "1.0", description = "Weight of the dense ranking in hybrid; BM25's is 1 (default: ${DEFAULT-VALUE}; "
+        + "e.g. a weight chosen by --tune-fusion on another collection's train split).")
+    double denseWeight;
+
     @Option(names = "--tune-fusion", description = "Choose hybrid's dense weight and rank constant by nDCG@10 on --tune-split (BEIR), "
         + "then report hybrid-tuned on --split with them.")
     boolean tuneFusion;
@@ -124,6 +128,9 @@ public final class EvalCommand implements Callable<Integer> {
         System.out.printf("dataset %s: %,d documents, %d judged queries%n", ds.name(), ds.documents().size(), ds.judgedQueries().size());
         if ((model == null) == (modelPath == null)) {
             throw new IllegalArgumentException("give exactly one of --model NAME and --model-path DIR");
+        }
+        if (!(denseWeight >= 0) || Double.isInfinite(denseWeight)) {
+            throw new IllegalArgumentException("--dense-weight must be a finite number >= 0, got " + denseWeight);
         }
         if (local) {
             return evalLocal(ds);
@@ -156,8 +163,12 @@ public final class EvalCommand implements Callable<Integer> {
             EvalReport report = new EvalReport(ds.name(), m);
             for (String method : methods) {
                 long t1 = System.nanoTime();
-                Map<String, List<TrecMetrics.Hit>> run = runner.run(ds, idx, method, m, k, rankConstant);
+                Map<String, List<TrecMetrics.Hit>> run = runner.run(ds, idx, method, m, k, rankConstant, denseWeight);
                 report.add(method, ds, run);
+                if (method.equals("hybrid")) {
+                    report.setting(method, "dense_weight", denseWeight);
+                    report.setting(method, "rank_constant", rankConstant);
+                }
                 System.out.printf("%s: %.1f s%n", method, (System.nanoTime() - t1) / 1e9);
             }
             if (tuneFusion) {
@@ -202,6 +213,9 @@ public final class EvalCommand implements Callable<Integer> {
         }
         System.out.printf("chosen on %s: dense weight %.2f (BM25 1.0), rank constant %d (nDCG@10 %.4f)%n", tuneSplit, bestWeight, bestConstant, best);
         report.add("hybrid-tuned", ds, runner.run(ds, idx, "hybrid", m, k, bestConstant, bestWeight));
+        report.setting("hybrid-tuned", "dense_weight", bestWeight);
+        report.setting("hybrid-tuned", "rank_constant", bestConstant);
+        report.setting("hybrid-tuned", "tuned_on", tuneSplit + String.format(java.util.Locale.ROOT, " (nDCG@10 %.4f)", best));
     }
 
     private int evalLocal(Dataset ds) throws Exception {

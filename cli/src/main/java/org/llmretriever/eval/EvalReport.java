@@ -29,6 +29,7 @@ public final class EvalReport {
     private final String dataset;
     private final String model;
     private final Map<String, Map<String, Map<String, Double>>> perQuery = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> settings = new LinkedHashMap<>();
 
     /** A report for one dataset and model. */
     public EvalReport(String dataset, String model) {
@@ -50,6 +51,11 @@ public final class EvalReport {
             q.put(query, m);
         }
         perQuery.put(method, q);
+    }
+
+    /** Records how a method was run (e.g. hybrid's dense weight and rank constant); written beside its metrics. */
+    public void setting(String method, String name, Object value) {
+        settings.computeIfAbsent(method, x -> new LinkedHashMap<>()).put(name, value);
     }
 
     /** Mean of a metric for a method. */
@@ -90,6 +96,9 @@ public final class EvalReport {
             ObjectNode m = methods.putObject(method);
             for (String metric : METRICS) {
                 m.put(metric, mean(method, metric));
+            }
+            if (settings.containsKey(method)) {
+                m.set("settings", JSON.valueToTree(settings.get(method)));
             }
             m.set("per_query", JSON.valueToTree(perQuery.get(method)));
         }

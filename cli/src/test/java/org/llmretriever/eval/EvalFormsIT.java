@@ -45,8 +45,11 @@ public class EvalFormsIT {
     private record Result(int code, String out, String err) {}
 
     private static Result eval(String... formArgs) {
-        List<String> args = new ArrayList<>(List.of("eval", "--opensearch", node.url(), "--model", "tiny", "--methods", "bm25,dense", "--k", "10"));
+        List<String> args = new ArrayList<>(List.of("eval", "--opensearch", node.url(), "--model", "tiny", "--k", "10"));
         args.addAll(List.of(formArgs));
+        if (!args.contains("--methods")) {
+            args.addAll(List.of("--methods", "bm25,dense"));
+        }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         PrintStream original = System.out;
@@ -110,6 +113,33 @@ public class EvalFormsIT {
         Files.createDirectories(dir.resolve("qrels"));
         Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
         assertEvaluates("beir", "beir-tiny: 20 documents, 2 judged queries", "--beir", dir.toString());
+    }
+
+    @Test
+    public void hybridWithDenseWeightZeroRanksAsBm25AndRecordsItsSettings() throws Exception {
+        Path dir = Files.createDirectories(node.dir().resolve("beir-weights"));
+        StringBuilder corpus = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
+                .append('\n');
+        }
+        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
+            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
+        Files.createDirectories(dir.resolve("qrels"));
+        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        Path out = node.dir().resolve("out-weights");
+        Result r = eval("--beir", dir.toString(), "--methods", "bm25,hybrid", "--dense-weight", "0", "--rank-constant", "20", "--out", out.toString());
+        assertEquals(r.out + r.err, 0, r.code);
+        JsonNode methods = JSON.readTree(out.resolve("results.json").toFile()).path("methods");
+        JsonNode bm25 = methods.path("bm25").path("per_query");
+        JsonNode hybrid = methods.path("hybrid").path("per_query");
+        assertEquals("a dense weight of 0 leaves BM25's ranking", bm25, hybrid);
+        assertEquals(0.0, methods.path("hybrid").path("settings").path("dense_weight").asDouble(-1), 0.0);
+        assertEquals(20, methods.path("hybrid").path("settings").path("rank_constant").asInt());
+        Result bad = eval("--beir", dir.toString(), "--dense-weight", "-1");
+        assertEquals(1, bad.code);
+        assertTrue(bad.err, bad.err.contains("--dense-weight must be a finite number >= 0, got -1.0"));
     }
 
     @Test
