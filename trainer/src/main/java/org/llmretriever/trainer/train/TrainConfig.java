@@ -44,7 +44,7 @@ public final class TrainConfig {
     public double bowWeight = 0;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
     public int hardNegatives = 0;
-    /** llm2ir: passage embeddings of earlier steps kept as extra negatives (a memory queue, no gradient); 0 = off. */
+    /** llm2ir: passage embeddings of earlier steps kept as extra negatives (a memory queue, no gradient; it restarts empty on --resume); 0 = off. */
     public int queueSize = 0;
     /** Full fine-tuning: keep the token-embedding matrix fixed (it stays a lexical code; see docs/quality.md). */
     public boolean freezeEmbeddings = false;
