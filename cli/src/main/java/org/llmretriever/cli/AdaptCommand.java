@@ -186,6 +186,7 @@ public final class AdaptCommand implements Callable<Integer> {
             try (HardNegativeMiner miner = miner(client, corpus); EncoderModel base = EncoderModel.load(baseDir, opts)) {
                 if (loraRank == null && !full && initConfig == null) {
                     cfg.loraRank = base.model().parameterCount() <= FULL_FINE_TUNING_MAX_PARAMETERS ? 0 : 16;
+                    cfg.validate(); // e.g. --freeze-embeddings on a model large enough for LoRA
                 }
                 System.out.println(cfg.lora() ? "training: LoRA rank " + cfg.loraRank : "training: all weights (full fine-tuning)");
                 System.out.printf("model: %s (%s, %,d parameters, %s on %s)%n", baseDir, base.model().spec().modelType(),
@@ -334,7 +335,7 @@ public final class AdaptCommand implements Callable<Integer> {
         c.hardNegatives = hardNegatives;
         c.freezeEmbeddings = freezeEmbeddings;
         c.queueSize = queueSize;
-        c.loraRank = full || initConfig != null ? 0 : loraRank != null ? loraRank : 16; // unset: decided by size once loaded
+        c.loraRank = full || initConfig != null ? 0 : loraRank != null ? loraRank : freezeEmbeddings ? 0 : 16; // unset: decided by size once loaded
         c.loraAlpha = loraAlpha;
         c.loraDropout = loraDropout;
         c.loraTargets = loraTargets;
