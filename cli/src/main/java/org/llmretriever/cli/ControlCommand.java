@@ -6,6 +6,7 @@ import org.llmretriever.encoder.checkpoint.SafetensorsWriter;
 import org.llmretriever.encoder.checkpoint.TensorDType;
 import org.llmretriever.encoder.checkpoint.TensorInfo;
 import org.llmretriever.encoder.files.FileTrees;
+import org.llmretriever.encoder.model.Architectures;
 import org.llmretriever.encoder.model.RandomInit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,7 +82,7 @@ public final class ControlCommand implements Callable<Integer> {
         try (SafetensorsFile f = SafetensorsFile.open(weights)) {
             for (TensorInfo t : f.tensors().values()) {
                 float[] v = f.readFloats(t.name());
-                boolean embedding = t.name().endsWith("embed_tokens.weight") || t.name().endsWith("embed_in.weight");
+                boolean embedding = Architectures.isTokenEmbedding(t.name());
                 if (kind.equals("embedding-scaled")) {
                     if (embedding) {
                         for (int i = 0; i < v.length; i++) {

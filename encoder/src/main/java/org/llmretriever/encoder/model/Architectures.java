@@ -52,6 +52,11 @@ public final class Architectures {
         "gpt_neox", GPT_NEOX // Pythia
     );
 
+    /** Whether a checkpoint tensor is a supported family's token-embedding matrix (Llama-style or GPT-NeoX). */
+    public static boolean isTokenEmbedding(String tensorName) {
+        return tensorName.endsWith("embed_tokens.weight") || tensorName.endsWith("embed_in.weight");
+    }
+
     /** Every supported {@code model_type}. */
     public static Set<String> supportedModelTypes() {
         return new TreeSet<>(BY_MODEL_TYPE.keySet());

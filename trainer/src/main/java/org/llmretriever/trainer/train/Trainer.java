@@ -16,6 +16,7 @@ import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.lora.Lora;
 import org.llmretriever.encoder.lora.LoraConfig;
 import org.llmretriever.encoder.lora.PeftAdapter;
+import org.llmretriever.encoder.model.Architectures;
 import org.llmretriever.encoder.model.CheckpointSaver;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.model.LoraAdapter;
@@ -504,7 +505,7 @@ public final class Trainer {
                 out.add(new TrainableParam("lora." + e.getKey() + ".B", e.getValue().b(), null, true));
             }
             if (!ctx.trainableEmbeddingRows().isEmpty()) {
-                NDArray embed = model.stateDict().entrySet().stream().filter(e -> isTokenEmbedding(e.getKey())).findFirst().orElseThrow().getValue();
+                NDArray embed = model.stateDict().entrySet().stream().filter(e -> Architectures.isTokenEmbedding(e.getKey())).findFirst().orElseThrow().getValue();
                 embed.setRequiresGradient(true);
                 float[] mask = new float[model.vocabSize()];
                 for (int r : ctx.trainableEmbeddingRows()) {
@@ -515,7 +516,7 @@ public final class Trainer {
             }
         } else {
             for (Map.Entry<String, NDArray> e : model.stateDict().entrySet()) {
-                if (cfg.freezeEmbeddings && isTokenEmbedding(e.getKey())) {
+                if (cfg.freezeEmbeddings && Architectures.isTokenEmbedding(e.getKey())) {
                     continue;
                 }
                 e.getValue().setRequiresGradient(true);
@@ -524,10 +525,6 @@ public final class Trainer {
             }
         }
         return out;
-    }
-
-    private static boolean isTokenEmbedding(String name) {
-        return name.endsWith("embed_tokens.weight") || name.endsWith("embed_in.weight");
     }
 
     private static void restore(Checkpoints.State s, List<TrainableParam> params, AdamW adam, NDManager manager) {
