@@ -59,10 +59,4 @@ public final class NegativeQueue {
     public int size() {
         return rows.size();
     }
-
-    /** Empties the queue. */
-    public void clear() {
-        rows.clear();
-        docs.clear();
-    }
 }
