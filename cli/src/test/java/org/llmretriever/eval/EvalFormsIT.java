@@ -88,6 +88,22 @@ public class EvalFormsIT {
         assertMetrics(out);
     }
 
+    /** A BEIR directory {@code name} under the node's directory: 20 documents, 2 judged test queries. */
+    private static Path writeBeir(String name) throws Exception {
+        Path dir = Files.createDirectories(node.dir().resolve(name));
+        StringBuilder corpus = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
+                .append('\n');
+        }
+        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
+            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
+        Files.createDirectories(dir.resolve("qrels"));
+        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        return dir;
+    }
+
     @Test
     public void trecSingleFileCollection() throws Exception {
         Path dir = Files.createDirectories(node.dir().resolve("cran"));
@@ -101,33 +117,13 @@ public class EvalFormsIT {
 
     @Test
     public void beirDirectory() throws Exception {
-        Path dir = Files.createDirectories(node.dir().resolve("beir-tiny"));
-        StringBuilder corpus = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
-                .append('\n');
-        }
-        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
-        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
-            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
-        Files.createDirectories(dir.resolve("qrels"));
-        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        Path dir = writeBeir("beir-tiny");
         assertEvaluates("beir", "beir-tiny: 20 documents, 2 judged queries", "--beir", dir.toString());
     }
 
     @Test
     public void hybridWithDenseWeightZeroRanksAsBm25AndRecordsItsSettings() throws Exception {
-        Path dir = Files.createDirectories(node.dir().resolve("beir-weights"));
-        StringBuilder corpus = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
-                .append('\n');
-        }
-        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
-        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
-            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
-        Files.createDirectories(dir.resolve("qrels"));
-        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        Path dir = writeBeir("beir-weights");
         Path out = node.dir().resolve("out-weights");
         Result r = eval("--beir", dir.toString(), "--methods", "bm25,hybrid", "--dense-weight", "0", "--rank-constant", "20", "--out", out.toString());
         assertEquals(r.out + r.err, 0, r.code);
