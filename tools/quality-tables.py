@@ -33,8 +33,17 @@ def cell(results, method):
 
 
 def hybrid_note(results, method):
-    s = (results or {}).get("methods", {}).get(method, {}).get("settings")
+    s = results["methods"][method].get("settings") if results and method in results["methods"] else None
     return f"dense weight {s['dense_weight']:g}, k {s['rank_constant']}" if s else ""
+
+
+def tuned_hybrid(out, ds, tag, results):
+    """(results, method) of the hybrid with tuned weights: SciFact's eval reports it as hybrid-tuned, CACM's is a
+    separate eval (-tuned) of hybrid with SciFact's weights; (None, None) when neither exists."""
+    if results and "hybrid-tuned" in results["methods"]:
+        return results, "hybrid-tuned"
+    separate = load(out / f"{ds}-{tag}-eval-tuned" / "results.json")
+    return (separate, "hybrid") if separate else (None, None)
 
 
 def table(out, ds, title):
@@ -47,12 +56,11 @@ def table(out, ds, title):
     print("|" + "---|" * (head.count("|") - 1))
     for tag, label in MODELS:
         r = load(out / f"{ds}-{tag}-eval" / "results.json")
-        tuned = r if r and "hybrid-tuned" in r["methods"] else load(out / f"{ds}-{tag}-eval-tuned" / "results.json")
         t = load(out / f"{ds}-{tag}-eval-train" / "results.json")
         if r is None and t is None:
             continue
-        tuned_cell = cell(tuned, "hybrid-tuned") or cell(tuned if tuned is not r else None, "hybrid")
-        note = hybrid_note(tuned, "hybrid-tuned") or hybrid_note(tuned if tuned is not r else None, "hybrid")
+        tuned, method = tuned_hybrid(out, ds, tag, r)
+        tuned_cell, note = cell(tuned, method), hybrid_note(tuned, method)
         row = f"| {label} | {cell(r, 'bm25')} | {cell(r, 'dense')} | {cell(r, 'hybrid')} | {tuned_cell}{' (' + note + ')' if note else ''} |"
         if train:
             row += f" {cell(t, 'dense')} |"
