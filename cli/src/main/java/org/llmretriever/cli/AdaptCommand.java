@@ -46,7 +46,7 @@ import java.util.concurrent.Callable;
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Adapt an LLM for retrieval on a corpus, without labels.",
-        "With the defaults, models/demo-base on SciFact (5,183 abstracts) takes 14-16 minutes on 2 CPU cores (docs/quality.md).",
+        "With the defaults, models/demo-base on SciFact (5,183 abstracts) takes 14-21 minutes on 2 CPU cores (docs/quality.md).",
         "Examples:",
         "  ./llm-retriever adapt --model ./models/base --opensearch http://127.0.0.1:9200 --index docs --fields title,text \\",
         "      --objective llm2ir --steps 200 --out ./runs/docs-llm2ir --register docs-llm2ir --reembed",
@@ -118,6 +118,7 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--query-crop-max", description = "llm2ir query-view length, max; 0 = two symmetric, overlapping crops "
         + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax = DEFAULTS.queryCropMax;
     @Option(names = "--temperature") double temperature = DEFAULTS.temperature;
+    @Option(names = "--lexical-teacher", description = "llm2ir: weight of a TF-IDF teacher (the corpus's own term statistics): the batch's query-passage similarities must follow TF-IDF cosine (default: ${DEFAULT-VALUE}; 0 = off).") double lexicalTeacher = DEFAULTS.lexicalTeacher;
     @Option(names = "--bow-weight", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight = DEFAULTS.bowWeight;
     @Option(names = "--queue", description = "llm2ir: keep the passage embeddings of earlier steps as extra negatives, up to this many (a memory queue; default: ${DEFAULT-VALUE}).") int queueSize = DEFAULTS.queueSize;
     @Option(names = "--hard-negatives", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives = DEFAULTS.hardNegatives;
@@ -332,6 +333,7 @@ public final class AdaptCommand implements Callable<Integer> {
         c.queryCropMax = queryCropMax;
         c.temperature = temperature;
         c.bowWeight = bowWeight;
+        c.lexicalTeacher = lexicalTeacher;
         c.hardNegatives = hardNegatives;
         c.freezeEmbeddings = freezeEmbeddings;
         c.queueSize = queueSize;

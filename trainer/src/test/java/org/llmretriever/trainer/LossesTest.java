@@ -35,6 +35,32 @@ public class LossesTest {
     }
 
     @Test
+    public void similarityDistillationIsZeroWhenTheStudentMatchesTheTeacherAndTheKlOtherwise() {
+        try (NDManager m = manager()) {
+            NDArray q = m.create(new float[] { 1, 0, 0, 1 }, new Shape(2, 2));
+            NDArray p = m.create(new float[] { 1, 0, 0, 1 }, new Shape(2, 2));
+            NDArray same = m.create(new float[] { 1, 0, 0, 1 }, new Shape(2, 2));
+            assertEquals(0, Losses.similarityDistillation(q, p, null, same, 0.5f).getFloat(), 1e-6);
+            // teacher: both passages equally similar to both queries -> uniform targets; student rows softmax([2, 0])
+            NDArray flat = m.create(new float[] { 0.3f, 0.3f, 0.3f, 0.3f }, new Shape(2, 2));
+            double s0 = Math.exp(2) / (Math.exp(2) + 1);
+            double kl = 0.5 * Math.log(0.5 / s0) + 0.5 * Math.log(0.5 / (1 - s0));
+            assertEquals(kl, Losses.similarityDistillation(q, p, null, flat, 0.5f).getFloat(), 1e-5);
+            // an extra candidate equal to passage 0 that the teacher scores like passage 0: query 0's targets over
+            // [p0, p1, extra] are softmax([2, 0, 2]), its student row the same, so only query 1's row differs
+            NDArray extra = m.create(new float[] { 1, 0 }, new Shape(1, 2));
+            NDArray teacher3 = m.create(new float[] { 1, 0, 1, 0, 1, 0 }, new Shape(2, 3));
+            assertEquals(0, Losses.similarityDistillation(q, p, extra, teacher3, 0.5f).getFloat(), 1e-6);
+            NDArray teacherOff = m.create(new float[] { 1, 0, 0, 0, 1, 0 }, new Shape(2, 3));
+            double t0 = 1 / (1 + 2 * Math.exp(-2));                    // teacher row 0: softmax([2, 0, 0])[0]
+            double st0 = 1 / (2 + Math.exp(-2));                       // student row 0: softmax([2, 0, 2])[0]
+            double row0 = t0 * Math.log(t0 / st0) + (1 - t0) / 2 * Math.log((1 - t0) / 2 / (Math.exp(-2) * st0))
+                + (1 - t0) / 2 * Math.log((1 - t0) / 2 / st0);
+            assertEquals(row0 / 2 / 2, Losses.similarityDistillation(q, p, extra, teacherOff, 0.5f).getFloat(), 1e-5);
+        }
+    }
+
+    @Test
     public void bagOfWordsAveragesTargetLogProbsAndIgnoresEmptyRows() {
         try (NDManager m = manager()) {
             NDArray logp = m.create(new float[] {

@@ -41,12 +41,22 @@ public final class Llm2IrObjective implements Objective {
 
     /** Token ids the bag-of-words loss ignores. */
     private Set<Long> uninformative = Set.of();
+    /** TF-IDF over the corpus (--lexical-teacher), or null. */
+    private LexicalTeacher teacher;
 
     @Override
     public void prepare(TrainContext ctx) {
         uninformative = ctx.config().bowWeight > 0 ? LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true) : Set.of();
         eligible.clear();
         queue = new NegativeQueue(ctx.config().queueSize);
+        teacher = null;
+        if (ctx.config().lexicalTeacher > 0) {
+            List<long[]> docs = new ArrayList<>();
+            for (int i = 0; i < ctx.corpus().size(); i++) {
+                docs.add(ctx.tokens(i));
+            }
+            teacher = new LexicalTeacher(docs);
+        }
         for (int i = 0; i < ctx.corpus().size(); i++) {
             if (ctx.tokens(i).length >= 2) {
                 eligible.add(i);
@@ -155,17 +165,24 @@ public final class Llm2IrObjective implements Objective {
         List<long[]> queries = new ArrayList<>();
         List<long[]> passages = new ArrayList<>();
         List<long[]> negatives = new ArrayList<>();
+        List<long[]> queryViews = new ArrayList<>();
+        List<long[]> passageViews = new ArrayList<>();
+        List<long[]> negativeViews = new ArrayList<>();
         for (int i : picked) {
             long[] toks = ctx.tokens(i);
             long[][] v = views(ctx, toks, rng);
             long[] a = v[0];
             long[] p = v[1];
+            queryViews.add(a);
+            passageViews.add(p);
             queries.add(em.sequenceFor(a, Kind.QUERY));
             passages.add(em.sequenceFor(p, Kind.PASSAGE));
             if (cfg.hardNegatives > 0 && ctx.miner() != null) {
                 Document d = ctx.corpus().documents().get(i);
                 for (String neg : ctx.miner().negatives(ctx.tokenizer().decode(a, true), d.id(), cfg.hardNegatives)) {
-                    negatives.add(em.sequenceFor(crop(ctx.tokenizer().encode(neg, false), cfg.cropMin, cfg.cropMax, rng), Kind.PASSAGE));
+                    long[] view = crop(ctx.tokenizer().encode(neg, false), cfg.cropMin, cfg.cropMax, rng);
+                    negativeViews.add(view);
+                    negatives.add(em.sequenceFor(view, Kind.PASSAGE));
                 }
             }
         }
@@ -180,6 +197,7 @@ public final class Llm2IrObjective implements Objective {
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
         NDArray hn = negatives.isEmpty() ? null : unit.get(2 * b + ":");
+        NDArray mined = hn;
         NDArray queued = queuedNegatives(picked, scratch);
         if (queued != null) {
             hn = hn == null ? queued : hn.concat(queued, 0);
@@ -190,6 +208,14 @@ public final class Llm2IrObjective implements Objective {
         }
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("infonce", loss);
+        if (teacher != null) {
+            List<long[]> candidates = new ArrayList<>(passageViews);
+            candidates.addAll(negativeViews); // BM25 neighbours: where the teacher's grading matters most
+            float[][] t = teacher.cosines(queryViews, candidates);
+            NDArray lexical = Losses.similarityDistillation(q, p, mined, scratch.create(t), (float) cfg.temperature);
+            parts.put("lexical", lexical);
+            loss = loss.add(lexical.mul((float) cfg.lexicalTeacher));
+        }
         long headRows = 0;
         if (cfg.bowWeight > 0) {
             NDArray bow = bagOfWords(ctx, pooled.get("0:" + 2 * b), queries, passages, scratch);

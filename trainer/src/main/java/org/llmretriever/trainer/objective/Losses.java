@@ -35,6 +35,32 @@ public final class Losses {
     }
 
     /**
+     * Similarity distillation: each query's softmax over the candidate passages (and each passage's over the
+     * queries) should match a teacher's, both at the same temperature, so the student's cosine differences follow
+     * the teacher's. Mean over rows and both directions of KL(teacher || student).
+     *
+     * @param q {@code [B, D]} normalized query-view embeddings
+     * @param p {@code [B, D]} normalized passage-view embeddings
+     * @param extra {@code [H, D]} further candidate passages for the queries (e.g. BM25 neighbours), or null
+     * @param teacher {@code [B, B + H]} the teacher's similarity of query i and candidate j (e.g. TF-IDF cosine)
+     */
+    public static NDArray similarityDistillation(NDArray q, NDArray p, NDArray extra, NDArray teacher, float temperature) {
+        long b = p.getShape().get(0);
+        NDArray candidates = extra == null ? p : p.concat(extra, 0);
+        NDArray target = teacher.div(temperature);
+        NDArray queryToPassages = klRows(target, q.matMul(candidates.transpose()).div(temperature));
+        NDArray passageToQueries = klRows(target.get(":, :" + b).transpose(), p.matMul(q.transpose()).div(temperature));
+        return queryToPassages.add(passageToQueries).div(2f);
+    }
+
+    /** Mean over rows of KL(softmax(target) || softmax(student)); the target carries no gradient. */
+    private static NDArray klRows(NDArray targetLogits, NDArray studentLogits) {
+        NDArray logT = targetLogits.logSoftmax(1);
+        NDArray t = logT.exp();
+        return t.mul(logT.sub(studentLogits.logSoftmax(1))).sum(new int[] { 1 }).mean();
+    }
+
+    /**
      * LLaRA's bag-of-words loss: for each row, minus the mean log-probability of its target tokens.
      *
      * @param logProbs {@code [B, V]} log-probabilities

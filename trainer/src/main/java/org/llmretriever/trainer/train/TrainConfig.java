@@ -42,6 +42,11 @@ public final class TrainConfig {
     public double temperature = 0.05;
     /** llm2ir: weight of the bag-of-words loss (each view's embedding predicts its document's words through the LM head); 0 = off. */
     public double bowWeight = 0;
+    /**
+     * llm2ir: weight of the TF-IDF teacher's similarity-distillation loss over the batch ({@code LexicalTeacher}); 0 =
+     * off. 5 was chosen among 0, 1 and 5 on SciFact train (docs/quality.md).
+     */
+    public double lexicalTeacher = 5;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
     public int hardNegatives = 0;
     /** llm2ir: passage embeddings of earlier steps kept as extra negatives (a memory queue, no gradient; it restarts empty on --resume); 0 = off. */
@@ -111,6 +116,9 @@ public final class TrainConfig {
         }
         if (bowWeight < 0) {
             throw new IllegalArgumentException("--bow-weight must be 0 or more");
+        }
+        if (!(lexicalTeacher >= 0) || Double.isInfinite(lexicalTeacher)) {
+            throw new IllegalArgumentException("--lexical-teacher must be a finite number, 0 or more, got " + lexicalTeacher);
         }
         if (temperature <= 0) {
             throw new IllegalArgumentException("--temperature must be positive");
