@@ -44,7 +44,7 @@ public final class TrainConfig {
     public double bowWeight = 0;
     /**
      * llm2ir: weight of the TF-IDF teacher's similarity-distillation loss over the batch ({@code LexicalTeacher}); 0 =
-     * off. 5 was chosen among 0, 1 and 5 on SciFact train (docs/quality.md).
+     * off. 5 was chosen among 0, 1, 5 and 20 on SciFact train (docs/quality.md).
      */
     public double lexicalTeacher = 5;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
