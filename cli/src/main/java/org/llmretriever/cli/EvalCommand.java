@@ -138,6 +138,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (ClusterAccess cluster = ClusterAccess.open(connection, modelsPath)) {
             String m = model;
             int dim;
+            String identity;
             if (modelPath != null) {
                 m = registerAs != null ? registerAs : ("eval-" + modelPath.toAbsolutePath().normalize().getParent().getFileName() + "-"
                     + modelPath.getFileName()).toLowerCase().replaceAll("[^a-z0-9_.-]", "-");
@@ -152,13 +153,20 @@ public final class EvalCommand implements Callable<Integer> {
                     overrides.put("attention", attention);
                 }
                 dim = cluster.register(m, modelPath, overrides);
+                identity = EvalRunner.identity(modelPath, overrides);
             } else {
                 dim = cluster.dimension(m);
+                identity = null;
             }
             String idx = index != null ? index : ("eval-" + ds.name() + "-" + m).toLowerCase().replaceAll("[^a-z0-9_.-]", "-");
             EvalRunner runner = new EvalRunner(cluster.client(), (task, total) -> Progress.bar(task, total, "items"));
             long t0 = System.nanoTime();
-            runner.index(ds, idx, m, dim, reindex);
+            EvalRunner.Outcome indexed = runner.index(ds, idx, m, identity != null ? identity : runner.identity(m), dim, reindex);
+            switch (indexed) {
+                case REUSED -> System.out.println("reusing index " + idx + " (embedded by the same model and settings)");
+                case REBUILT_STALE -> System.out.println("index " + idx + " was embedded by another model or other settings: rebuilt");
+                case CREATED -> { }
+            }
             System.out.printf("indexed in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             EvalReport report = new EvalReport(ds.name(), m);
             for (String method : methods) {

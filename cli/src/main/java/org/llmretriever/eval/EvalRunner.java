@@ -6,10 +6,17 @@ import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.trainer.collection.Dataset;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
@@ -27,14 +34,25 @@ public final class EvalRunner {
         this.bars = bars;
     }
 
-    /** Creates (or reuses, if complete and made with the same model) an index of the dataset embedded by {@code model}. */
-    public void index(Dataset ds, String index, String model, int dimension, boolean reindex) throws IOException {
+    /** What {@link #index} did with an index of that name. */
+    public enum Outcome { CREATED, REUSED, REBUILT_STALE }
+
+    /**
+     * Creates an index of the dataset embedded by {@code model}, or reuses one that is complete and was embedded by the
+     * same model with the same weights and settings ({@code identity}, e.g. {@link #identity}): a model re-registered
+     * under the same name with other weights must not be scored against vectors of the old one.
+     */
+    public Outcome index(Dataset ds, String index, String model, String identity, int dimension, boolean reindex) throws IOException {
+        Outcome outcome = Outcome.CREATED;
         if (client.exists("/" + index)) {
             JsonNode meta = client.get("/" + index + "/_mapping").path(index).path("mappings").path("_meta");
             long count = client.get("/" + index + "/_count").path("count").asLong();
-            if (!reindex && model.equals(meta.path("llm_retriever_model").asText()) && count == ds.documents().size()) {
-                return;
+            boolean same = model.equals(meta.path("llm_retriever_model").asText())
+                && identity.equals(meta.path("llm_retriever_model_identity").asText());
+            if (!reindex && same && count == ds.documents().size()) {
+                return Outcome.REUSED;
             }
+            outcome = same ? Outcome.CREATED : Outcome.REBUILT_STALE;
             client.delete("/" + index);
         }
         String pipeline = "eval-" + model;
@@ -43,7 +61,7 @@ public final class EvalRunner {
         client.put("/" + index, Map.of(
             "settings", Map.of("index.knn", true, "number_of_shards", 1, "number_of_replicas", 0, "default_pipeline", pipeline,
                 "refresh_interval", "-1"),
-            "mappings", Map.of("_meta", Map.of("llm_retriever_model", model), "properties", Map.of(
+            "mappings", Map.of("_meta", Map.of("llm_retriever_model", model, "llm_retriever_model_identity", identity), "properties", Map.of(
                 "contents", Map.of("type", "text"),
                 "vector", Map.of("type", "knn_vector", "dimension", dimension,
                     "method", Map.of("name", "hnsw", "engine", "lucene", "space_type", "cosinesimil"))))));
@@ -69,6 +87,42 @@ public final class EvalRunner {
         long count = client.get("/" + index + "/_count").path("count").asLong();
         if (count != ds.documents().size()) {
             throw new IOException(index + " has " + count + " documents, the dataset " + ds.documents().size());
+        }
+        return outcome;
+    }
+
+    /**
+     * A fingerprint of what a model's vectors depend on: for a model directory, its files (name, size, modification
+     * time), the {@code retriever.json} beside it and the embedding options given on top; for a registered model, its
+     * registration (the registry's copy and version).
+     */
+    public static String identity(Path modelDir, Map<String, Object> options) throws IOException {
+        StringBuilder s = new StringBuilder(modelDir.toAbsolutePath().normalize().toString());
+        List<Path> files = new ArrayList<>();
+        try (var listing = Files.list(modelDir)) {
+            listing.filter(Files::isRegularFile).sorted().forEach(files::add);
+        }
+        Path retriever = modelDir.toAbsolutePath().normalize().resolveSibling("retriever.json");
+        if (Files.isRegularFile(retriever)) {
+            files.add(retriever);
+        }
+        for (Path f : files) {
+            s.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
+        }
+        return sha256(s.append('|').append(new TreeMap<>(options)).toString());
+    }
+
+    /** The fingerprint of a model registered as {@code name}: its registry copy and version. */
+    public String identity(String name) throws IOException {
+        JsonNode m = client.get("/_plugins/_llm_retriever/models/" + name).path("models").path(name);
+        return sha256("registered|" + m.path("path").asText() + "|" + m.path("version").asText());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -139,6 +139,21 @@ public class EvalFormsIT {
     }
 
     @Test
+    public void reusesAnIndexOnlyWhileTheModelIsTheSameRegistration() throws Exception {
+        Path beir = writeBeir("beir-reuse");
+        Result first = eval("--beir", beir.toString(), "--out", node.dir().resolve("out-reuse-1").toString());
+        assertEquals(first.out + first.err, 0, first.code);
+        Result again = eval("--beir", beir.toString(), "--out", node.dir().resolve("out-reuse-2").toString());
+        assertTrue(again.out, again.out.contains("reusing index"));
+        // registered again under the same name (a new copy and version): the old vectors must not be scored
+        node.client().put("/_plugins/_llm_retriever/models/tiny", Map.of("path", "tiny"));
+        Result after = eval("--beir", beir.toString(), "--out", node.dir().resolve("out-reuse-3").toString());
+        assertEquals(after.out + after.err, 0, after.code);
+        assertTrue(after.out, after.out.contains("was embedded by another model or other settings: rebuilt"));
+        assertMetrics(node.dir().resolve("out-reuse-3"));
+    }
+
+    @Test
     public void msMarcoTsvDirectory() throws Exception {
         Path dir = MsMarcoLoaderTest.write(Files.createDirectories(node.dir().resolve("msmarco")), 16, true);
         assertEvaluates("msmarco", "msmarco-dev.small: 16 documents, 2 judged queries", "--msmarco", dir.toString());
