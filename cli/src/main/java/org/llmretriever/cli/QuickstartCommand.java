@@ -165,7 +165,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             .append(adaptationSteps());
         try (var files = Files.list(base)) {
             for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
-                k.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
+                k.append('|').append(FileTrees.stamp(f));
             }
         }
         return Integer.toHexString(k.toString().hashCode());

@@ -2,6 +2,7 @@ package org.llmretriever.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import me.tongfei.progressbar.ProgressBar;
+import org.llmretriever.encoder.files.FileTrees;
 import org.llmretriever.trainer.client.SearchClient;
 import org.llmretriever.trainer.collection.Dataset;
 
@@ -107,7 +108,7 @@ public final class EvalRunner {
             files.add(retriever);
         }
         for (Path f : files) {
-            s.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
+            s.append('|').append(FileTrees.stamp(f));
         }
         return sha256(s.append('|').append(new TreeMap<>(options)).toString());
     }

@@ -170,7 +170,7 @@ public final class Distribution {
         all.add(opensearchZip);
         all.addAll(pluginZips);
         for (Path p : all) {
-            String s = p.getFileName() + ":" + Files.size(p) + ":" + Files.getLastModifiedTime(p).toMillis();
+            String s = FileTrees.stamp(p);
             for (int i = 0; i < s.length(); i++) {
                 h = 31 * h + s.charAt(i);
             }

@@ -46,6 +46,14 @@ public final class FileTrees {
         });
     }
 
+    /**
+     * A file's {@code name:size:modification-millis}: what the caches keyed on files (installations, adaptations,
+     * evaluation indices) compare, instead of reading the contents.
+     */
+    public static String stamp(Path file) throws IOException {
+        return file.getFileName() + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+    }
+
     /** The last {@code n} lines of a text file, or a note that it does not exist. */
     public static String tail(Path file, int n) {
         if (!Files.isRegularFile(file)) {
