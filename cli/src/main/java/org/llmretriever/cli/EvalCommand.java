@@ -136,6 +136,7 @@ public final class EvalCommand implements Callable<Integer> {
             return evalLocal(ds);
         }
         try (ClusterAccess cluster = ClusterAccess.open(connection, modelsPath)) {
+            EvalRunner runner = new EvalRunner(cluster.client(), (task, total) -> Progress.bar(task, total, "items"));
             String m = model;
             int dim;
             String identity;
@@ -156,12 +157,11 @@ public final class EvalCommand implements Callable<Integer> {
                 identity = EvalRunner.identity(modelPath, overrides);
             } else {
                 dim = cluster.dimension(m);
-                identity = null;
+                identity = runner.identity(m);
             }
             String idx = index != null ? index : ("eval-" + ds.name() + "-" + m).toLowerCase().replaceAll("[^a-z0-9_.-]", "-");
-            EvalRunner runner = new EvalRunner(cluster.client(), (task, total) -> Progress.bar(task, total, "items"));
             long t0 = System.nanoTime();
-            EvalRunner.Outcome indexed = runner.index(ds, idx, m, identity != null ? identity : runner.identity(m), dim, reindex);
+            EvalRunner.Outcome indexed = runner.index(ds, idx, m, identity, dim, reindex);
             switch (indexed) {
                 case REUSED -> System.out.println("reusing index " + idx + " (embedded by the same model and settings)");
                 case REBUILT_STALE -> System.out.println("index " + idx + " was embedded by another model or other settings: rebuilt");

@@ -49,19 +49,15 @@ public final class Llm2IrObjective implements Objective {
         uninformative = ctx.config().bowWeight > 0 ? LlaraObjective.uninformativeTokens(ctx, ctx.tokenizer(), true) : Set.of();
         eligible.clear();
         queue = new NegativeQueue(ctx.config().queueSize);
-        teacher = null;
-        if (ctx.config().lexicalTeacher > 0) {
-            List<long[]> docs = new ArrayList<>();
-            for (int i = 0; i < ctx.corpus().size(); i++) {
-                docs.add(ctx.tokens(i));
-            }
-            teacher = new LexicalTeacher(docs);
-        }
+        List<long[]> documents = new ArrayList<>();
         for (int i = 0; i < ctx.corpus().size(); i++) {
-            if (ctx.tokens(i).length >= 2) {
+            long[] tokens = ctx.tokens(i);
+            documents.add(tokens);
+            if (tokens.length >= 2) {
                 eligible.add(i);
             }
         }
+        teacher = ctx.config().lexicalTeacher > 0 ? new LexicalTeacher(documents) : null;
         if (eligible.size() < ctx.config().batchSize) {
             throw new IllegalArgumentException("llm2ir needs at least --batch-size (" + ctx.config().batchSize
                 + ") documents with 2+ tokens; the corpus has " + eligible.size());
