@@ -119,6 +119,8 @@ public final class AdaptCommand implements Callable<Integer> {
         + "of --crop-min..--crop-max (default: ${DEFAULT-VALUE}).") int queryCropMax = DEFAULTS.queryCropMax;
     @Option(names = "--temperature") double temperature = DEFAULTS.temperature;
     @Option(names = "--lexical-teacher", description = "llm2ir: weight of a TF-IDF teacher (the corpus's own term statistics): the batch's query-passage similarities must follow TF-IDF cosine (default: ${DEFAULT-VALUE}; 0 = off).") double lexicalTeacher = DEFAULTS.lexicalTeacher;
+    @Option(names = "--batch-neighbours", description = "llm2ir: each document of a batch brings up to N of its TF-IDF nearest documents "
+        + "(corpus statistics only) into the batch as negatives (default: ${DEFAULT-VALUE}; 0 = random batches).") int batchNeighbours = DEFAULTS.batchNeighbours;
     @Option(names = "--bow-weight", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight = DEFAULTS.bowWeight;
     @Option(names = "--queue", description = "llm2ir: keep the passage embeddings of earlier steps as extra negatives, up to this many (a memory queue; default: ${DEFAULT-VALUE}).") int queueSize = DEFAULTS.queueSize;
     @Option(names = "--hard-negatives", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives = DEFAULTS.hardNegatives;
@@ -181,7 +183,9 @@ public final class AdaptCommand implements Callable<Integer> {
             Corpus corpus = Corpus.load(source(client), maxDocs, seed);
             System.out.println("corpus: " + corpus.description() + " — " + corpus.stats());
             Path baseDir = initConfig != null ? initialize(corpus) : resolveModel();
-            EncoderOptions opts = EncoderOptions.defaults().withPooling(Pooling.parse(pooling)).withPrompts(queryPrompt, passagePrompt)
+            // weighted_mean: the base is read with plain mean pooling; the trainer sets the corpus's IDF weights
+            Pooling p = Pooling.parse(pooling);
+            EncoderOptions opts = EncoderOptions.defaults().withPooling(p.mode() == Pooling.Mode.WEIGHTED_MEAN ? Pooling.MEAN : p).withPrompts(queryPrompt, passagePrompt)
                 .withMaxTokens(Math.max(maxTokens, 16)).withAttention(EncoderOptions.Attention.parse(attention)).withDevice(EncoderOptions.DeviceChoice.parse(device), EncoderOptions.DTypeChoice.parse(dtype));
             Trainer.Result result;
             try (HardNegativeMiner miner = miner(client, corpus); EncoderModel base = EncoderModel.load(baseDir, opts)) {
@@ -334,6 +338,8 @@ public final class AdaptCommand implements Callable<Integer> {
         c.temperature = temperature;
         c.bowWeight = bowWeight;
         c.lexicalTeacher = lexicalTeacher;
+        c.batchNeighbours = batchNeighbours;
+        c.idfPooling = Pooling.parse(pooling).mode() == Pooling.Mode.WEIGHTED_MEAN;
         c.hardNegatives = hardNegatives;
         c.freezeEmbeddings = freezeEmbeddings;
         c.queueSize = queueSize;

@@ -12,6 +12,7 @@ import org.llmretriever.encoder.checkpoint.ModelConfig;
 import org.llmretriever.encoder.checkpoint.HubDownloader;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.embed.PromptTemplate;
+import org.llmretriever.encoder.embed.TokenWeights;
 import org.llmretriever.encoder.lora.PeftAdapter;
 import org.llmretriever.encoder.model.Architectures;
 import org.llmretriever.encoder.model.AttentionMask;
@@ -63,12 +64,15 @@ public final class EncoderModel implements AutoCloseable {
     private long activationBudget;
     /** False for views made by {@link #withOptions}: they share the transformer and must not close it. */
     private final boolean ownsModel;
+    /** Per-token weights of {@code weighted_mean} pooling (null for other poolings). */
+    private final TokenWeights tokenWeights;
 
     private EncoderModel(Path dir, EncoderOptions options, DecoderModel model, TextTokenizer tokenizer, JsonNode tokenizerConfig,
-                         JsonNode generationConfig) {
+                         JsonNode generationConfig, TokenWeights tokenWeights) {
         this.ownsModel = true;
         this.dir = dir;
         this.options = options;
+        this.tokenWeights = tokenWeights;
         this.model = model;
         this.tokenizer = tokenizer;
         long[] with = tokenizer.encode("a", true);
@@ -83,11 +87,15 @@ public final class EncoderModel implements AutoCloseable {
         this.activationBudget = model.device().isGpu() ? 0 : CPU_ACTIVATION_BUDGET_BYTES;
     }
 
-    private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer) {
+    private EncoderModel(EncoderModel base, EncoderOptions options, TextTokenizer tokenizer, TokenWeights tokenWeights) {
         checkOptions(base.model.spec(), options);
+        if (options.pooling().mode() == Pooling.Mode.WEIGHTED_MEAN && tokenWeights == null) {
+            throw new IllegalArgumentException("weighted_mean pooling needs token weights (" + TokenWeights.FILE + "); this model has none");
+        }
         this.ownsModel = false;
         this.dir = base.dir;
         this.options = options;
+        this.tokenWeights = tokenWeights;
         this.model = base.model;
         this.tokenizer = tokenizer;
         this.specialPrefix = base.specialPrefix;
@@ -108,7 +116,20 @@ public final class EncoderModel implements AutoCloseable {
      * model's weights (the trainer switches to LLaRA's pooling this way). Closing the view closes neither.
      */
     public EncoderModel withOptions(EncoderOptions newOptions, TextTokenizer newTokenizer) {
-        return new EncoderModel(this, newOptions, newTokenizer);
+        return new EncoderModel(this, newOptions, newTokenizer, tokenWeights);
+    }
+
+    /**
+     * A view pooling with {@code weighted_mean} under the given per-token weights (the trainer's, computed over the
+     * corpus it adapts to), sharing this model's weights and tokenizer.
+     */
+    public EncoderModel withTokenWeights(TokenWeights weights) {
+        return new EncoderModel(this, options.withPooling(Pooling.WEIGHTED_MEAN), tokenizer, weights);
+    }
+
+    /** The per-token weights of {@code weighted_mean} pooling, if this model pools so. */
+    public Optional<TokenWeights> tokenWeights() {
+        return Optional.ofNullable(tokenWeights);
     }
 
     /** Loads a model directory with the given options. */
@@ -132,14 +153,21 @@ public final class EncoderModel implements AutoCloseable {
                     PeftAdapter.load(m, options.adapter()).mergeAndRemove(m);
                 }
                 m.setBlockwiseAttention(options.blockwiseAbove(), options.attentionBlock());
+                TokenWeights weights = options.pooling().mode() == Pooling.Mode.WEIGHTED_MEAN ? requireTokenWeights(dir) : null;
                 return new EncoderModel(dir, options, m, tok, ckpt.sideFile("tokenizer_config.json").orElse(null),
-                    ckpt.sideFile("generation_config.json").orElse(null));
+                    ckpt.sideFile("generation_config.json").orElse(null), weights);
             } catch (RuntimeException e) {
                 m.close();
                 tok.close();
                 throw e;
             }
         }
+    }
+
+    /** The directory's {@link TokenWeights#FILE}, or a {@link CheckpointException} saying it is needed. */
+    public static TokenWeights requireTokenWeights(Path dir) {
+        return TokenWeights.read(dir).orElseThrow(() -> new CheckpointException("weighted_mean pooling needs per-token weights in "
+            + dir.resolve(TokenWeights.FILE) + " (adapt writes them); there is no such file: choose another pooling or adapt the model"));
     }
 
     /**
@@ -499,7 +527,7 @@ public final class EncoderModel implements AutoCloseable {
         try (NDManager m = model.manager().newSubManager()) {
             TokenBatch.Inputs in = tb.toArrays(m);
             NDArray hidden = model.forward(in.ids(), in.positions(), attentionMask(in.keyValid()));
-            NDArray v = pool(hidden, tb, in.keyValid(), options.pooling(), spans);
+            NDArray v = poolHidden(hidden, tb, in.keyValid(), spans);
             if (options.normalize()) {
                 v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
             }
@@ -518,19 +546,48 @@ public final class EncoderModel implements AutoCloseable {
         return options.attention() == EncoderOptions.Attention.BIDIRECTIONAL ? AttentionMask.bidirectional(keyValid) : AttentionMask.causal(keyValid);
     }
 
-    /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); not {@code text_mean}. */
+    /**
+     * Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager) as this model's options
+     * say; {@code spans} (per sequence, positions within the sequence) are needed by {@code text_mean} only.
+     */
+    public NDArray poolHidden(NDArray hidden, TokenBatch tb, NDArray keyValid, List<int[]> spans) {
+        return pool(hidden, tb, keyValid, options.pooling(), spans, tokenWeights);
+    }
+
+    /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); not {@code text_mean} or {@code weighted_mean}. */
     public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling) {
-        return pool(hidden, tb, keyValid, pooling, null);
+        return pool(hidden, tb, keyValid, pooling, null, null);
     }
 
     /**
      * Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); {@code spans} (per
-     * sequence, positions within the sequence) are needed by {@code text_mean} only.
+     * sequence, positions within the sequence) are needed by {@code text_mean} only, {@code weights} by
+     * {@code weighted_mean} only.
      */
-    public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling, List<int[]> spans) {
+    public static NDArray pool(NDArray hidden, TokenBatch tb, NDArray keyValid, Pooling pooling, List<int[]> spans, TokenWeights weights) {
         NDArray h = hidden.getDataType() == DataType.FLOAT32 ? hidden : hidden.toType(DataType.FLOAT32, false);
         long b = h.getShape().get(0);
         long d = h.getShape().get(2);
+        if (pooling.mode() == Pooling.Mode.WEIGHTED_MEAN) {
+            if (weights == null) {
+                throw new IllegalArgumentException("weighted_mean pooling needs token weights (" + TokenWeights.FILE + ")");
+            }
+            int t = (int) h.getShape().get(1);
+            float[] w = new float[(int) b * t];
+            for (int i = 0; i < b; i++) {
+                long[] seq = tb.sequences().get(i);
+                double total = 0;
+                for (int j = 0; j < seq.length; j++) {
+                    total += weights.weight(seq[j]);
+                }
+                for (int j = 0; j < seq.length; j++) {
+                    // a text of weight-0 tokens only falls back to the plain mean rather than dividing by zero
+                    w[i * t + tb.start(i) + j] = total > 0 ? (float) (weights.weight(seq[j]) / total) : 1f / seq.length;
+                }
+            }
+            NDArray wt = h.getManager().create(w, new Shape(b, t, 1));
+            return h.mul(wt).sum(new int[] { 1 });
+        }
         if (pooling.mode() == Pooling.Mode.TEXT_MEAN) {
             if (spans == null || spans.size() != b) {
                 throw new IllegalArgumentException("text_mean pooling needs each sequence's text span (EncoderModel.embed/prepare/tokenize give them)");
@@ -546,8 +603,8 @@ public final class EncoderModel implements AutoCloseable {
                     w[i * t + tb.start(i) + j] = 1f / (sp[1] - sp[0]);
                 }
             }
-            NDArray weights = h.getManager().create(w, new Shape(b, t, 1));
-            return h.mul(weights).sum(new int[] { 1 });
+            NDArray spanWeights = h.getManager().create(w, new Shape(b, t, 1));
+            return h.mul(spanWeights).sum(new int[] { 1 });
         }
         if (pooling.mode() == Pooling.Mode.MEAN) {
             NDArray mask = keyValid.toType(DataType.FLOAT32, false).expandDims(2); // [B, T, 1]

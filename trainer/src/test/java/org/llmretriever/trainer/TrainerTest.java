@@ -11,6 +11,7 @@ import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.checkpoint.SafetensorsFile;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.TokenWeights;
 import org.llmretriever.encoder.model.RandomCheckpoints;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.objective.LlaraObjective;
@@ -208,6 +209,30 @@ public class TrainerTest {
         assertTrue(train(off).completed());
         JsonNode losses = json.readTree(Files.readAllLines(off.outDir.resolve("metrics.jsonl")).get(0)).path("losses");
         assertTrue("0 turns the teacher off: " + losses, losses.has("infonce") && !losses.has("lexical"));
+    }
+
+    @Test
+    public void idfPoolingWritesTheCorpusWeightsBesideTheModel() throws Exception {
+        TrainConfig cfg = fullFineTuning("llm2ir", "idf-pooling", 2);
+        cfg.idfPooling = true;
+        cfg.batchNeighbours = 2;
+        Trainer.Result r = train(cfg);
+        assertTrue(r.completed());
+        assertEquals("weighted_mean", r.retriever().pooling());
+        TokenWeights w = TokenWeights.read(r.modelDir()).orElseThrow();
+        try (EncoderModel trained = EncoderModel.load(r.modelDir(), EncoderOptions.defaults().withPooling(Pooling.WEIGHTED_MEAN))) {
+            // every synthetic document is mostly common English and has topic words of its own
+            long common = trained.tokenizer().encode(" the", false)[0];
+            long topic = trained.tokenizer().encode(corpus.train.get(0).text(), false)[0];
+            assertEquals(w.size(), trained.model().vocabSize());
+            assertTrue("idf(common) " + w.weight(common) + " < idf(topic) " + w.weight(topic), w.weight(common) < w.weight(topic));
+            assertEquals(1f, w.weight(trained.padId()), 0f);
+            assertEquals(trained.embed(List.of("some text"), Kind.QUERY).vectors()[0].length, trained.model().hiddenSize());
+        }
+        TrainConfig plain = fullFineTuning("llm2ir", "mean-pooling", 1);
+        Trainer.Result p = train(plain);
+        assertEquals("the base's pooling (the tests load it with the defaults)", "last_token", p.retriever().pooling());
+        assertFalse(Files.exists(p.modelDir().resolve(TokenWeights.FILE)));
     }
 
     @Test

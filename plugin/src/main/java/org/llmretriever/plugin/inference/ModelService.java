@@ -3,6 +3,7 @@ package org.llmretriever.plugin.inference;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.Kind;
+import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.ModelSpec;
 import org.llmretriever.plugin.model.ModelDefinition;
 import org.llmretriever.plugin.model.ModelPaths;
@@ -76,6 +77,9 @@ public final class ModelService implements ClusterStateListener {
             }
             ModelSpec spec = EncoderModel.inspect(dir);
             EncoderModel.checkAttention(spec, request.attention(), request.maxTokens());
+            if (request.pooling().mode() == Pooling.Mode.WEIGHTED_MEAN) {
+                EncoderModel.requireTokenWeights(dir); // 400 at registration, not a failure at the first embedding
+            }
             return spec;
         });
     }

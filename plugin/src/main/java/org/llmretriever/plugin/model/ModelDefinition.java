@@ -255,6 +255,10 @@ public final class ModelDefinition implements Writeable, ToXContentObject {
         return device;
     }
 
+    public Pooling pooling() {
+        return pooling;
+    }
+
     public int maxTokens() {
         return maxTokens;
     }

@@ -56,6 +56,51 @@ public final class LexicalTeacher {
         return out;
     }
 
+    /**
+     * Each document's {@code k} nearest other documents by TF-IDF cosine (most similar first; fewer when fewer share
+     * a token). Tokens found in more than a twentieth of the documents are left out of the search: they make the
+     * inverted lists long and move cosines little, and without them the whole corpus is searched in seconds.
+     */
+    public int[][] neighbours(List<long[]> documents, int k) {
+        int n = documents.size();
+        int common = Math.max(1, n / 20);
+        List<Map<Long, Float>> vectors = documents.stream().map(this::unitVector).toList();
+        Map<Long, List<int[]>> postings = new HashMap<>(); // token -> (document, float bits of its weight)
+        for (int d = 0; d < n; d++) {
+            for (Map.Entry<Long, Float> e : vectors.get(d).entrySet()) {
+                postings.computeIfAbsent(e.getKey(), t -> new java.util.ArrayList<>()).add(new int[] { d, Float.floatToIntBits(e.getValue()) });
+            }
+        }
+        postings.values().removeIf(list -> list.size() > common);
+        int[][] out = new int[n][];
+        float[] score = new float[n];
+        List<Integer> touched = new java.util.ArrayList<>();
+        for (int d = 0; d < n; d++) {
+            for (Map.Entry<Long, Float> e : vectors.get(d).entrySet()) {
+                List<int[]> list = postings.get(e.getKey());
+                if (list == null) {
+                    continue;
+                }
+                for (int[] p : list) {
+                    if (p[0] != d) {
+                        if (score[p[0]] == 0) {
+                            touched.add(p[0]);
+                        }
+                        score[p[0]] += e.getValue() * Float.intBitsToFloat(p[1]);
+                    }
+                }
+            }
+            final float[] sc = score;
+            out[d] = touched.stream().sorted((a, b) -> a.equals(b) ? 0 : sc[b] != sc[a] ? Float.compare(sc[b], sc[a]) : Integer.compare(a, b))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+            for (int t : touched) {
+                score[t] = 0;
+            }
+            touched.clear();
+        }
+        return out;
+    }
+
     /** (1 + ln tf) · idf per token, scaled to unit length (empty for an empty text). */
     Map<Long, Float> unitVector(long[] tokens) {
         Map<Long, Integer> tf = new HashMap<>();

@@ -43,6 +43,10 @@ public final class Llm2IrObjective implements Objective {
     private Set<Long> uninformative = Set.of();
     /** TF-IDF over the corpus (--lexical-teacher), or null. */
     private LexicalTeacher teacher;
+    /** Each document's nearest documents by TF-IDF cosine (--batch-neighbours), or null. */
+    private int[][] neighbours;
+    /** Neighbours drawn from each document's this many nearest. */
+    static final int NEIGHBOUR_POOL = 8;
 
     @Override
     public void prepare(TrainContext ctx) {
@@ -57,7 +61,9 @@ public final class Llm2IrObjective implements Objective {
                 eligible.add(i);
             }
         }
-        teacher = ctx.config().lexicalTeacher > 0 ? new LexicalTeacher(documents) : null;
+        LexicalTeacher tfidf = ctx.config().lexicalTeacher > 0 || ctx.config().batchNeighbours > 0 ? new LexicalTeacher(documents) : null;
+        teacher = ctx.config().lexicalTeacher > 0 ? tfidf : null;
+        neighbours = ctx.config().batchNeighbours > 0 ? tfidf.neighbours(documents, NEIGHBOUR_POOL) : null;
         if (eligible.size() < ctx.config().batchSize) {
             throw new IllegalArgumentException("llm2ir needs at least --batch-size (" + ctx.config().batchSize
                 + ") documents with 2+ tokens; the corpus has " + eligible.size());
@@ -155,9 +161,14 @@ public final class Llm2IrObjective implements Objective {
         TrainConfig cfg = ctx.config();
         EncoderModel em = ctx.encoder();
         int b = cfg.batchSize;
-        List<Integer> picked = new ArrayList<>(eligible);
-        java.util.Collections.shuffle(picked, rng);
-        picked = picked.subList(0, b);
+        List<Integer> picked;
+        if (neighbours != null) {
+            picked = neighbourBatch(b, cfg.batchNeighbours, rng);
+        } else {
+            picked = new ArrayList<>(eligible);
+            java.util.Collections.shuffle(picked, rng);
+            picked = picked.subList(0, b);
+        }
         List<long[]> queries = new ArrayList<>();
         List<long[]> passages = new ArrayList<>();
         List<long[]> negatives = new ArrayList<>();
@@ -188,7 +199,7 @@ public final class Llm2IrObjective implements Objective {
         TokenBatch tb = TokenBatch.of(all, em.padId(), TokenBatch.PaddingSide.LEFT);
         TokenBatch.Inputs in = tb.toArrays(scratch);
         NDArray hidden = ctx.model().forward(in.ids(), in.positions(), em.attentionMask(in.keyValid()));
-        NDArray pooled = EncoderModel.pool(hidden, tb, in.keyValid(), em.options().pooling());
+        NDArray pooled = em.poolHidden(hidden, tb, in.keyValid(), null);
         NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
@@ -220,6 +231,33 @@ public final class Llm2IrObjective implements Objective {
             headRows = 2L * b;
         }
         return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), headRows));
+    }
+
+    /**
+     * A batch of {@code b} training documents made of random seeds, each followed by up to {@code perSeed} of its
+     * TF-IDF neighbours (drawn from its {@link #NEIGHBOUR_POOL} nearest): the in-batch negatives then share words with
+     * the positives, so InfoNCE and the teacher must rank near-misses, as retrieval does, not 31 unrelated texts.
+     */
+    List<Integer> neighbourBatch(int b, int perSeed, Random rng) {
+        Set<Integer> training = new java.util.HashSet<>(eligible);
+        Set<Integer> batch = new LinkedHashSet<>();
+        while (batch.size() < b) {
+            int seed = eligible.get(rng.nextInt(eligible.size()));
+            if (!batch.add(seed)) {
+                continue;
+            }
+            List<Integer> near = new ArrayList<>();
+            for (int d : neighbours[seed]) {
+                if (training.contains(d) && !batch.contains(d)) {
+                    near.add(d);
+                }
+            }
+            java.util.Collections.shuffle(near, rng);
+            for (int i = 0; i < Math.min(perSeed, near.size()) && batch.size() < b; i++) {
+                batch.add(near.get(i));
+            }
+        }
+        return new ArrayList<>(batch);
     }
 
     /** The queue's passages {@code [N, D]} as constants, less this batch's documents; null when there are none. */

@@ -47,6 +47,13 @@ public final class TrainConfig {
      * off. 5 was chosen among 0, 1, 5 and 20 on SciFact train (docs/quality.md).
      */
     public double lexicalTeacher = 5;
+    /**
+     * Pool with {@code weighted_mean} under each token's IDF over the corpus (written beside the model as
+     * token_weights.safetensors); the base is loaded with plain mean pooling and switched at the start.
+     */
+    public boolean idfPooling;
+    /** llm2ir: each batch document brings up to this many of its TF-IDF neighbours into the batch; 0 = random batches. */
+    public int batchNeighbours = 0;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
     public int hardNegatives = 0;
     /** llm2ir: passage embeddings of earlier steps kept as extra negatives (a memory queue, no gradient; it restarts empty on --resume); 0 = off. */
@@ -113,6 +120,9 @@ public final class TrainConfig {
             if (cropMax + 8 > maxTokens) {
                 throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
             }
+        }
+        if (batchNeighbours < 0 || batchNeighbours >= batchSize) {
+            throw new IllegalArgumentException("--batch-neighbours must be between 0 and --batch-size - 1, got " + batchNeighbours);
         }
         if (bowWeight < 0) {
             throw new IllegalArgumentException("--bow-weight must be 0 or more");

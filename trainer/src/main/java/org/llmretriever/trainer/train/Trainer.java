@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.EncoderOptions;
 import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.TokenWeights;
 import org.llmretriever.encoder.lora.Lora;
 import org.llmretriever.encoder.lora.LoraConfig;
 import org.llmretriever.encoder.lora.PeftAdapter;
@@ -189,6 +190,9 @@ public final class Trainer {
         Checkpoints.State resume = cfg.resume ? Checkpoints.load(cfg.outDir, cfg) : null;
         DecoderModel model = base.model();
         TrainContext ctx = new TrainContext(cfg, base, corpus, miner);
+        if (cfg.idfPooling) {
+            ctx.setEncoder(ctx.encoder().withTokenWeights(corpusIdf(ctx, model.vocabSize())));
+        }
         List<Objective> objectives = new ArrayList<>();
         for (String o : cfg.objectives) {
             objectives.add(objective(o));
@@ -451,6 +455,10 @@ public final class Trainer {
         }
         Path modelDir = cfg.outDir.resolve("model");
         CheckpointSaver.save(model, ctx.tokenizer(), base.dir(), modelDir, MODEL_SHARD_BYTES);
+        Files.deleteIfExists(modelDir.resolve(TokenWeights.FILE)); // never leave weights of an earlier run beside new weights
+        if (Pooling.parse(retriever.pooling()).mode() == Pooling.Mode.WEIGHTED_MEAN) {
+            ctx.encoder().tokenWeights().orElseThrow().write(modelDir);
+        }
         JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("retriever.json").toFile(), retriever.asMap());
         summary.set("retriever", JSON.valueToTree(retriever.asMap()));
         JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("summary.json").toFile(), summary);
@@ -479,6 +487,15 @@ public final class Trainer {
         } finally {
             Lora.setTraining(ctx.model(), true);
         }
+    }
+
+    /** Each token id's IDF over the corpus being adapted to (its documents' token ids). */
+    private static TokenWeights corpusIdf(TrainContext ctx, int vocabSize) {
+        List<long[]> documents = new ArrayList<>(ctx.corpus().size());
+        for (int i = 0; i < ctx.corpus().size(); i++) {
+            documents.add(ctx.tokens(i));
+        }
+        return TokenWeights.inverseDocumentFrequency(documents, vocabSize);
     }
 
     /** Prepares an objective and, after LLaRA, switches embedding to its pooling and prompts. */

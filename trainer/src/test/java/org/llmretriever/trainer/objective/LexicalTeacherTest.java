@@ -39,4 +39,29 @@ public class LexicalTeacherTest {
         var v = teacher.unitVector(new long[] { 2, 2, 3 });
         assertEquals((1 + Math.log(2)) * teacher.idf(2) / teacher.idf(3), v.get(2L) / v.get(3L), 1e-5);
     }
+
+    @Test
+    public void neighboursShareRareTokensAndExcludeTheDocumentItself() {
+        // 60 filler documents make tokens 2..6 rare (the search skips tokens in more than a twentieth of them)
+        List<long[]> docs = new java.util.ArrayList<>();
+        docs.add(new long[] { 1, 2, 3 });
+        docs.add(new long[] { 1, 2, 3, 4 });
+        docs.add(new long[] { 1, 2, 5 });
+        docs.add(new long[] { 1, 6 });
+        for (int i = 0; i < 60; i++) {
+            docs.add(new long[] { 1, 100 + i });
+        }
+        LexicalTeacher t = new LexicalTeacher(docs);
+        int[][] n = t.neighbours(docs, 2);
+        assertEquals(docs.size(), n.length);
+        assertEquals("two shared rare tokens rank first", 1, n[0][0]);
+        assertEquals(2, n[0][1]);
+        assertEquals(0, n[1][0]);
+        assertEquals("only the stopword in common: no neighbour", 0, n[3].length);
+        for (int d = 0; d < n.length; d++) {
+            for (int m : n[d]) {
+                assertTrue(m != d);
+            }
+        }
+    }
 }
