@@ -115,7 +115,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             Path run = home.resolve("runs").resolve("quickstart-" + adaptationKey(base, sample.size()));
             Map<String, Object> retriever;
             if (Files.isRegularFile(run.resolve(".complete"))) {
-                System.out.println("using the model adapted by an earlier run with the same base, corpus and steps (" + run
+                System.out.println("using the model adapted by an earlier run with the same base, corpus and recipe (" + run
                     + "; delete it to adapt again)");
                 retriever = new ObjectMapper().readValue(run.resolve("retriever.json").toFile(), new TypeReference<Map<String, Object>>() { });
             } else {
@@ -159,10 +159,13 @@ public final class QuickstartCommand implements Callable<Integer> {
         return adaptSteps != null ? adaptSteps : tiny ? 10 : 60;
     }
 
-    /** Identifies an adaptation: the base model's weights (path, size, time), the corpus size and the steps. */
+    /**
+     * Identifies an adaptation: the base model's weights (path, size, time), the corpus size and the whole training
+     * recipe (so an upgrade that changes the adapt defaults adapts again instead of reusing the old model).
+     */
     private String adaptationKey(Path base, int docCount) throws IOException {
         StringBuilder k = new StringBuilder(base.toAbsolutePath().toString()).append('|').append(docCount).append('|')
-            .append(adaptationSteps());
+            .append(new ObjectMapper().writeValueAsString(adaptationConfig()));
         try (var files = Files.list(base)) {
             for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
                 k.append('|').append(FileTrees.stamp(f));
@@ -314,12 +317,18 @@ public final class QuickstartCommand implements Callable<Integer> {
         c.post("/" + INDEX + "/_refresh", null);
     }
 
-    private Trainer.Result adapt(SearchClient c, Path base, Path run) throws Exception {
-        Corpus corpus = Corpus.load(new IndexCorpus(c, INDEX, List.of("contents")), 0, 1);
-        TrainConfig cfg = new TrainConfig(); // the adapt defaults (docs/quality.md), fewer steps to keep the demo short
+    /** The adapt defaults (docs/quality.md), fewer steps to keep the demo short; no output directory yet. */
+    private TrainConfig adaptationConfig() {
+        TrainConfig cfg = new TrainConfig();
         cfg.steps = adaptationSteps();
         cfg.warmupSteps = 5;
         cfg.checkpointEvery = 0;
+        return cfg;
+    }
+
+    private Trainer.Result adapt(SearchClient c, Path base, Path run) throws Exception {
+        Corpus corpus = Corpus.load(new IndexCorpus(c, INDEX, List.of("contents")), 0, 1);
+        TrainConfig cfg = adaptationConfig();
         cfg.outDir = run;
         System.out.println("adapting the model to the index (LLM2IR: crops of the same document should embed together) ...");
         try (EncoderModel m = EncoderModel.load(base, EncoderOptions.defaults().withPooling(Pooling.MEAN).withMaxTokens(256))) {
