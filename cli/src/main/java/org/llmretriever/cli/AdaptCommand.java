@@ -135,8 +135,9 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--llara-passage-tokens") int llaraPassageTokens = DEFAULTS.llaraPassageTokens;
     @Option(names = "--llara-clm-weight") double llaraClmWeight = DEFAULTS.llaraClmWeight;
     @Option(names = "--no-stopwords", description = "Keep stop words in LLaRA's bag-of-words targets.") boolean keepStopwords;
-    @Option(names = "--pooling", defaultValue = "mean", description = "Embedding pooling for llm2ir (default: ${DEFAULT-VALUE}, chosen on SciFact "
-        + "train with models/demo-base; see docs/quality.md).") String pooling;
+    @Option(names = "--pooling", defaultValue = "weighted_mean", description = "Embedding pooling for llm2ir (default: ${DEFAULT-VALUE}: the mean "
+        + "weighted by each token's IDF over the corpus, written beside the model as token_weights.safetensors; chosen on SciFact "
+        + "train with models/demo-base, see docs/quality.md).") String pooling;
     @Option(names = "--attention", defaultValue = "causal", description = "causal or bidirectional (LLM2Vec-style: every token sees the whole text; the plugin embeds with the same setting).")
     String attention;
     @Option(names = "--query-prompt", defaultValue = "") String queryPrompt;

@@ -65,6 +65,10 @@ public class AdaptIT {
         assertEquals(log, 0, code);
         assertTrue(log, log.contains("27 read, 24 used, skipped: 2 empty, 1 non-text"));
         assertTrue(log, log.contains("registered model [tiny-adapted]"));
+        // the default pooling: the corpus's IDF weights travel with the model and the node loads them
+        assertEquals("weighted_mean", node.client().get("/_plugins/_llm_retriever/models/tiny-adapted").path("models").path("tiny-adapted")
+            .path("pooling").asText());
+        assertTrue(java.nio.file.Files.isRegularFile(out.resolve("model").resolve("token_weights.safetensors")));
 
         JsonNode alias = node.client().get("/_alias/docs");
         String newIndex = alias.fieldNames().next();

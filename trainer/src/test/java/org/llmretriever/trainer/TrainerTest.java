@@ -63,6 +63,7 @@ public class TrainerTest {
         c.checkpointEvery = 0;
         c.seed = 5;
         c.llaraPassageTokens = 24;
+        c.idfPooling = false; // these tests measure with the pooling the base was loaded with
         return c;
     }
 

@@ -190,7 +190,7 @@ public final class Trainer {
         Checkpoints.State resume = cfg.resume ? Checkpoints.load(cfg.outDir, cfg) : null;
         DecoderModel model = base.model();
         TrainContext ctx = new TrainContext(cfg, base, corpus, miner);
-        if (cfg.idfPooling) {
+        if (cfg.idfPooling && cfg.objectives.contains("llm2ir")) { // the pooling llm2ir trains; LLaRA and clm bring their own
             ctx.setEncoder(ctx.encoder().withTokenWeights(corpusIdf(ctx, model.vocabSize())));
         }
         List<Objective> objectives = new ArrayList<>();
