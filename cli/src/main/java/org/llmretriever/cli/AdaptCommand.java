@@ -121,6 +121,8 @@ public final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--lexical-teacher", description = "llm2ir: weight of a TF-IDF teacher (the corpus's own term statistics): the batch's query-passage similarities must follow TF-IDF cosine (default: ${DEFAULT-VALUE}; 0 = off).") double lexicalTeacher = DEFAULTS.lexicalTeacher;
     @Option(names = "--batch-neighbours", description = "llm2ir: each document of a batch brings up to N of its TF-IDF nearest documents "
         + "(corpus statistics only) into the batch as negatives (default: ${DEFAULT-VALUE}; 0 = random batches).") int batchNeighbours = DEFAULTS.batchNeighbours;
+    @Option(names = "--train-token-weights", description = "llm2ir with weighted_mean pooling: the per-token weights train with the model, "
+        + "starting from the corpus IDF.") boolean trainTokenWeights;
     @Option(names = "--bow-weight", description = "llm2ir: weight of the bag-of-words loss, each view's embedding predicting its document's words through the LM head (default: ${DEFAULT-VALUE}, off).") double bowWeight = DEFAULTS.bowWeight;
     @Option(names = "--queue", description = "llm2ir: keep the passage embeddings of earlier steps as extra negatives, up to this many (a memory queue; default: ${DEFAULT-VALUE}).") int queueSize = DEFAULTS.queueSize;
     @Option(names = "--hard-negatives", description = "BM25 hard negatives per query view: from --index on --opensearch, else from an in-process Lucene index of the corpus (default: ${DEFAULT-VALUE}).") int hardNegatives = DEFAULTS.hardNegatives;
@@ -340,6 +342,7 @@ public final class AdaptCommand implements Callable<Integer> {
         c.bowWeight = bowWeight;
         c.lexicalTeacher = lexicalTeacher;
         c.batchNeighbours = batchNeighbours;
+        c.trainTokenWeights = trainTokenWeights;
         c.idfPooling = Pooling.parse(pooling).mode() == Pooling.Mode.WEIGHTED_MEAN;
         c.hardNegatives = hardNegatives;
         c.freezeEmbeddings = freezeEmbeddings;

@@ -237,6 +237,29 @@ public class TrainerTest {
     }
 
     @Test
+    public void trainedTokenWeightsMoveFromTheIdfAndAreWhatTheModelEmbedsWith() throws Exception {
+        TrainConfig fixed = fullFineTuning("llm2ir", "idf-fixed", 4);
+        fixed.idfPooling = true;
+        TrainConfig trained = fullFineTuning("llm2ir", "idf-trained", 4);
+        trained.idfPooling = true;
+        trained.trainTokenWeights = true;
+        TokenWeights idf = TokenWeights.read(train(fixed).modelDir()).orElseThrow();
+        Trainer.Result r = train(trained);
+        assertEquals("weighted_mean", r.retriever().pooling());
+        TokenWeights learned = TokenWeights.read(r.modelDir()).orElseThrow();
+        int moved = 0;
+        for (int id = 0; id < idf.size(); id++) {
+            moved += Math.abs(learned.weight(id) - idf.weight(id)) > 1e-4 ? 1 : 0;
+        }
+        assertTrue("weights of the corpus's tokens must have trained; moved: " + moved, moved > 10);
+        assertEquals("a token in no document gets no gradient", idf.weight(0), learned.weight(0), 1e-6f);
+        TrainConfig wrong = fullFineTuning("llm2ir", "idf-wrong", 1);
+        wrong.trainTokenWeights = true;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, wrong::validate);
+        assertTrue(e.getMessage(), e.getMessage().contains("--train-token-weights needs --pooling weighted_mean"));
+    }
+
+    @Test
     public void aMemoryQueueAddsEarlierStepsPassagesAsNegatives() throws Exception {
         TrainConfig plain = fullFineTuning("llm2ir", "queue-off", 3);
         TrainConfig queued = fullFineTuning("llm2ir", "queue-on", 3);

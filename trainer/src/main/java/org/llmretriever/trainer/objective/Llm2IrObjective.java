@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.Kind;
+import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.TokenBatch;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.train.TrainConfig;
@@ -199,7 +200,10 @@ public final class Llm2IrObjective implements Objective {
         TokenBatch tb = TokenBatch.of(all, em.padId(), TokenBatch.PaddingSide.LEFT);
         TokenBatch.Inputs in = tb.toArrays(scratch);
         NDArray hidden = ctx.model().forward(in.ids(), in.positions(), em.attentionMask(in.keyValid()));
-        NDArray pooled = em.poolHidden(hidden, tb, in.keyValid(), null);
+        boolean trainedWeights = ctx.tokenLogWeights() != null && em.options().pooling().mode() == Pooling.Mode.WEIGHTED_MEAN;
+        NDArray pooled = trainedWeights
+            ? trainedWeightedMean(hidden, in, ctx.tokenLogWeights())
+            : em.poolHidden(hidden, tb, in.keyValid(), null);
         NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
@@ -258,6 +262,16 @@ public final class Llm2IrObjective implements Objective {
             }
         }
         return new ArrayList<>(batch);
+    }
+
+    /**
+     * {@code weighted_mean} pooling with the weights as a trained parameter: {@code exp(logWeights[id])} per real
+     * token, so the gradient reaches each token's weight. {@code hidden [B, T, D]} → {@code [B, D]}.
+     */
+    static NDArray trainedWeightedMean(NDArray hidden, TokenBatch.Inputs in, NDArray logWeights) {
+        NDArray h = hidden.getDataType() == DataType.FLOAT32 ? hidden : hidden.toType(DataType.FLOAT32, false);
+        NDArray w = logWeights.exp().take(in.ids()).mul(in.keyValid().toType(DataType.FLOAT32, false)); // [B, T]
+        return h.mul(w.expandDims(2)).sum(new int[] { 1 }).div(w.sum(new int[] { 1 }, true));
     }
 
     /** The queue's passages {@code [N, D]} as constants, less this batch's documents; null when there are none. */

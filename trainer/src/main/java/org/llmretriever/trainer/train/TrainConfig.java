@@ -53,6 +53,8 @@ public final class TrainConfig {
      * SciFact train nDCG@10 0.201 with mean pooling, 0.242 with it (docs/quality.md).
      */
     public boolean idfPooling = true;
+    /** llm2ir with {@code idfPooling}: the pooling weights train too (log-parameterised, starting at the IDF). */
+    public boolean trainTokenWeights = false;
     /** llm2ir: each batch document brings up to this many of its TF-IDF neighbours into the batch; 0 = random batches. */
     public int batchNeighbours = 0;
     /** BM25 hard negatives per query view (from the OpenSearch index, or an in-process Lucene index of a file corpus). */
@@ -121,6 +123,9 @@ public final class TrainConfig {
             if (cropMax + 8 > maxTokens) {
                 throw new IllegalArgumentException("--crop-max (" + cropMax + ") plus prompt and special tokens must fit --max-tokens (" + maxTokens + ")");
             }
+        }
+        if (trainTokenWeights && !idfPooling) {
+            throw new IllegalArgumentException("--train-token-weights needs --pooling weighted_mean");
         }
         if (batchNeighbours < 0 || batchNeighbours >= batchSize) {
             throw new IllegalArgumentException("--batch-neighbours must be between 0 and --batch-size - 1, got " + batchNeighbours);

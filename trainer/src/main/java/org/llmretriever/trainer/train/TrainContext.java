@@ -1,6 +1,10 @@
 package org.llmretriever.trainer.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import org.llmretriever.encoder.EncoderModel;
+import org.llmretriever.encoder.embed.Pooling;
+import org.llmretriever.encoder.embed.TokenWeights;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.tokenize.TextTokenizer;
 import org.llmretriever.trainer.corpus.Corpus;
@@ -20,6 +24,8 @@ public final class TrainContext {
     private TextTokenizer tokenizer;
     private final List<long[]> tokenCache;
     private final Set<Integer> trainableEmbeddingRows = new TreeSet<>();
+    /** {@code [vocab]} log of the pooling weights when they train (--train-token-weights), else null. */
+    private NDArray tokenLogWeights;
 
     /** New context; the tokenizer starts as the encoder's. */
     public TrainContext(TrainConfig config, EncoderModel encoder, Corpus corpus, HardNegativeMiner miner) {
@@ -42,6 +48,28 @@ public final class TrainContext {
     /** Switches to another view of the same model (other pooling/prompts, extended tokenizer). */
     public void setEncoder(EncoderModel e) {
         encoder = e;
+    }
+
+    /** The trained log pooling weights {@code [vocab]}, or null when the weights are fixed (or not used). */
+    public NDArray tokenLogWeights() {
+        return tokenLogWeights;
+    }
+
+    /** Makes the pooling weights a trained parameter, starting from the encoder's current ones. */
+    public void trainTokenWeights(NDArray logWeights) {
+        tokenLogWeights = logWeights;
+    }
+
+    /** Points the encoder's {@code weighted_mean} pooling at the trained weights' current values (probes, output). */
+    public void syncTokenWeights() {
+        if (tokenLogWeights != null && encoder.options().pooling().mode() == Pooling.Mode.WEIGHTED_MEAN) {
+            float[] logs = tokenLogWeights.toType(DataType.FLOAT32, false).toFloatArray();
+            float[] w = new float[logs.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) Math.exp(logs[i]);
+            }
+            encoder = encoder.withTokenWeights(new TokenWeights(w));
+        }
     }
 
     public DecoderModel model() {

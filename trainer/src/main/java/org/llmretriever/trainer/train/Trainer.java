@@ -191,7 +191,17 @@ public final class Trainer {
         DecoderModel model = base.model();
         TrainContext ctx = new TrainContext(cfg, base, corpus, miner);
         if (cfg.idfPooling && cfg.objectives.contains("llm2ir")) { // the pooling llm2ir trains; LLaRA and clm bring their own
-            ctx.setEncoder(ctx.encoder().withTokenWeights(corpusIdf(ctx, model.vocabSize())));
+            TokenWeights idf = corpusIdf(ctx, model.vocabSize());
+            ctx.setEncoder(ctx.encoder().withTokenWeights(idf));
+            if (cfg.trainTokenWeights) {
+                float[] logs = new float[idf.size()];
+                for (int i = 0; i < logs.length; i++) {
+                    logs[i] = (float) Math.log(idf.weight(i)); // IDF >= 1, so the log is finite
+                }
+                NDArray logWeights = model.manager().create(logs);
+                logWeights.setRequiresGradient(true);
+                ctx.trainTokenWeights(logWeights);
+            }
         }
         List<Objective> objectives = new ArrayList<>();
         for (String o : cfg.objectives) {
@@ -447,6 +457,7 @@ public final class Trainer {
             JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.outDir.resolve("summary.json").toFile(), summary);
             return new Result(false, null, null, null, summary);
         }
+        ctx.syncTokenWeights();
         RetrieverConfig retriever = objectives.get(objectives.size() - 1).retrieverConfig(ctx);
         Path adapterDir = null;
         if (loraConfig != null) {
@@ -468,6 +479,7 @@ public final class Trainer {
     /** Measures the model without gradients or dropout; logs the figures to metrics.jsonl and the listener. */
     private void runProbe(TrainContext ctx, Objective obj, int phase, int stepsDone, MetricsLog log) throws IOException {
         Lora.setTraining(ctx.model(), false);
+        ctx.syncTokenWeights();
         try {
             Map<String, Double> figures = new LinkedHashMap<>(obj.probe(ctx));
             if (probe != null) {
@@ -516,6 +528,9 @@ public final class Trainer {
     /** LoRA matrices (or all weights), plus embedding rows that must train under LoRA. */
     private List<TrainableParam> trainables(TrainContext ctx, DecoderModel model) {
         List<TrainableParam> out = new ArrayList<>();
+        if (ctx.tokenLogWeights() != null) {
+            out.add(new TrainableParam("token_log_weights", ctx.tokenLogWeights(), null, false));
+        }
         if (cfg.lora()) {
             for (Map.Entry<String, LoraAdapter> e : Lora.adapters(model).entrySet()) {
                 out.add(new TrainableParam("lora." + e.getKey() + ".A", e.getValue().a(), null, true));
