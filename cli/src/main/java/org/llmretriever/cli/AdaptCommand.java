@@ -46,7 +46,7 @@ import java.util.concurrent.Callable;
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Adapt an LLM for retrieval on a corpus, without labels.",
-        "With the defaults, models/demo-base on SciFact (5,183 abstracts) takes 14-21 minutes on 2 CPU cores (docs/quality.md).",
+        "With the defaults, models/demo-base on SciFact (5,183 abstracts) takes about 9 minutes on 2 idle CPU cores, up to 21 beside another job (docs/quality.md).",
         "Examples:",
         "  ./llm-retriever adapt --model ./models/base --opensearch http://127.0.0.1:9200 --index docs --fields title,text \\",
         "      --objective llm2ir --steps 200 --out ./runs/docs-llm2ir --register docs-llm2ir --reembed",
