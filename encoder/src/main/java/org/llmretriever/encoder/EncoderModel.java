@@ -568,43 +568,11 @@ public final class EncoderModel implements AutoCloseable {
         NDArray h = hidden.getDataType() == DataType.FLOAT32 ? hidden : hidden.toType(DataType.FLOAT32, false);
         long b = h.getShape().get(0);
         long d = h.getShape().get(2);
-        if (pooling.mode() == Pooling.Mode.WEIGHTED_MEAN) {
-            if (weights == null) {
-                throw new IllegalArgumentException("weighted_mean pooling needs token weights (" + TokenWeights.FILE + ")");
-            }
+        if (pooling.mode() == Pooling.Mode.WEIGHTED_MEAN || pooling.mode() == Pooling.Mode.TEXT_MEAN) {
             int t = (int) h.getShape().get(1);
-            float[] w = new float[(int) b * t];
-            for (int i = 0; i < b; i++) {
-                long[] seq = tb.sequences().get(i);
-                double total = 0;
-                for (int j = 0; j < seq.length; j++) {
-                    total += weights.weight(seq[j]);
-                }
-                for (int j = 0; j < seq.length; j++) {
-                    // a text of weight-0 tokens only falls back to the plain mean rather than dividing by zero
-                    w[i * t + tb.start(i) + j] = total > 0 ? (float) (weights.weight(seq[j]) / total) : 1f / seq.length;
-                }
-            }
-            NDArray wt = h.getManager().create(w, new Shape(b, t, 1));
-            return h.mul(wt).sum(new int[] { 1 });
-        }
-        if (pooling.mode() == Pooling.Mode.TEXT_MEAN) {
-            if (spans == null || spans.size() != b) {
-                throw new IllegalArgumentException("text_mean pooling needs each sequence's text span (EncoderModel.embed/prepare/tokenize give them)");
-            }
-            int t = (int) h.getShape().get(1);
-            float[] w = new float[(int) b * t];
-            for (int i = 0; i < b; i++) {
-                int[] sp = spans.get(i);
-                if (sp == null || sp[0] < 0 || sp[1] > tb.length(i) || sp[0] >= sp[1]) {
-                    throw new IllegalArgumentException("sequence " + i + " has no valid text span for text_mean pooling");
-                }
-                for (int j = sp[0]; j < sp[1]; j++) {
-                    w[i * t + tb.start(i) + j] = 1f / (sp[1] - sp[0]);
-                }
-            }
-            NDArray spanWeights = h.getManager().create(w, new Shape(b, t, 1));
-            return h.mul(spanWeights).sum(new int[] { 1 });
+            float[] w = pooling.mode() == Pooling.Mode.WEIGHTED_MEAN ? tokenWeightsPerPosition(tb, t, weights) : spanWeightsPerPosition(tb, t, spans);
+            NDArray positionWeights = h.getManager().create(w, new Shape(b, t, 1));
+            return h.mul(positionWeights).sum(new int[] { 1 });
         }
         if (pooling.mode() == Pooling.Mode.MEAN) {
             NDArray mask = keyValid.toType(DataType.FLOAT32, false).expandDims(2); // [B, T, 1]
@@ -625,6 +593,44 @@ public final class EncoderModel implements AutoCloseable {
         NDArray index = h.getManager().create(idx, new Shape(b, n, 1)).broadcast(new Shape(b, n, d));
         NDArray picked = h.gather(index, 1); // [B, n, D]
         return n == 1 ? picked.squeeze(1) : picked.mean(new int[] { 1 });
+    }
+
+    /** {@code weighted_mean}: each real token's weight over its sequence's total, {@code [B * T]} (0 on padding). */
+    private static float[] tokenWeightsPerPosition(TokenBatch tb, int t, TokenWeights weights) {
+        if (weights == null) {
+            throw new IllegalArgumentException("weighted_mean pooling needs token weights (" + TokenWeights.FILE + ")");
+        }
+        float[] w = new float[tb.size() * t];
+        for (int i = 0; i < tb.size(); i++) {
+            long[] seq = tb.sequences().get(i);
+            double total = 0;
+            for (long id : seq) {
+                total += weights.weight(id);
+            }
+            for (int j = 0; j < seq.length; j++) {
+                // a text of weight-0 tokens only falls back to the plain mean rather than dividing by zero
+                w[i * t + tb.start(i) + j] = total > 0 ? (float) (weights.weight(seq[j]) / total) : 1f / seq.length;
+            }
+        }
+        return w;
+    }
+
+    /** {@code text_mean}: 1 / span length on each token of the text's span, {@code [B * T]} (0 elsewhere). */
+    private static float[] spanWeightsPerPosition(TokenBatch tb, int t, List<int[]> spans) {
+        if (spans == null || spans.size() != tb.size()) {
+            throw new IllegalArgumentException("text_mean pooling needs each sequence's text span (EncoderModel.embed/prepare/tokenize give them)");
+        }
+        float[] w = new float[tb.size() * t];
+        for (int i = 0; i < tb.size(); i++) {
+            int[] sp = spans.get(i);
+            if (sp == null || sp[0] < 0 || sp[1] > tb.length(i) || sp[0] >= sp[1]) {
+                throw new IllegalArgumentException("sequence " + i + " has no valid text span for text_mean pooling");
+            }
+            for (int j = sp[0]; j < sp[1]; j++) {
+                w[i * t + tb.start(i) + j] = 1f / (sp[1] - sp[0]);
+            }
+        }
+        return w;
     }
 
     /**

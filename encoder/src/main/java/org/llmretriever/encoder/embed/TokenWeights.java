@@ -65,9 +65,17 @@ public final class TokenWeights {
         int n = documents.size();
         float[] w = new float[vocabSize];
         for (int t = 0; t < vocabSize; t++) {
-            w[t] = df[t] == 0 ? 1f : (float) (Math.log((1.0 + n) / (1.0 + df[t])) + 1);
+            w[t] = df[t] == 0 ? 1f : smoothedIdf(n, df[t]);
         }
         return new TokenWeights(w);
+    }
+
+    /**
+     * The smoothed IDF {@code ln((1 + n) / (1 + df)) + 1} of a token found in {@code df} of {@code n} documents: one
+     * formula for the pooling weights and the trainer's TF-IDF teacher, so both weigh words alike.
+     */
+    public static float smoothedIdf(int n, int df) {
+        return (float) (Math.log((1.0 + n) / (1.0 + df)) + 1);
     }
 
     /** The weight of a token id (1 past the end). */

@@ -1,5 +1,7 @@
 package org.llmretriever.trainer.objective;
 
+import org.llmretriever.encoder.embed.TokenWeights;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,8 +30,8 @@ public final class LexicalTeacher {
             }
         }
         int n = documents.size();
-        df.forEach((t, c) -> idf.put(t, (float) (Math.log((1.0 + n) / (1.0 + c)) + 1)));
-        unseenIdf = (float) (Math.log(1.0 + n) + 1);
+        df.forEach((t, c) -> idf.put(t, TokenWeights.smoothedIdf(n, c)));
+        unseenIdf = TokenWeights.smoothedIdf(n, 0);
     }
 
     /** The inverse document frequency of a token id (that of a token seen nowhere for an unknown one). */
