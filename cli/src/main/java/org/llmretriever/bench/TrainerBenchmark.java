@@ -66,7 +66,7 @@ public final class TrainerBenchmark extends Benchmark {
             try (EncoderModel m = EncoderModel.load(model, EncoderOptions.defaults())) {
                 new Trainer(c, m, Corpus.of(docs), null, null).run();
             }
-            List<String> lines = Files.readAllLines(c.outDir.resolve("metrics.jsonl"));
+            List<String> lines = Files.readAllLines(c.outDir.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"step\"")).toList();
             double[] g = new double[lines.size() - 2];
             double[] t = new double[lines.size() - 2];
             for (int k = 2; k < lines.size(); k++) {

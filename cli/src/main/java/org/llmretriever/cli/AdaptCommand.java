@@ -206,6 +206,10 @@ public final class AdaptCommand implements Callable<Integer> {
                 return ExitCodes.INTERRUPTED;
             }
             System.out.println("adapted model: " + result.modelDir() + (result.adapterDir() != null ? ", LoRA adapter: " + result.adapterDir() : ""));
+            int skipped = result.summary().path("skipped_non_finite_steps").asInt();
+            if (skipped > 0) {
+                System.out.println(skipped + " step(s) skipped for a non-finite gradient (listed in " + out.resolve("metrics.jsonl") + ")");
+            }
             if (register != null) {
                 if (client == null) {
                     throw new IllegalArgumentException("--register needs --opensearch");
@@ -262,6 +266,12 @@ public final class AdaptCommand implements Callable<Integer> {
             public void stepEnded(int phase, String objective, int step, double loss, double tps) {
                 bar[0].stepTo(step + 1);
                 bar[0].setExtraMessage(String.format(" loss %.4f, %.0f tok/s", loss, tps));
+            }
+
+            @Override
+            public void stepSkipped(int phase, String objective, int step, double loss, List<String> parameters) {
+                System.out.printf("%s step %d skipped, weights unchanged: its gradient was not finite (loss %.4f; %s)%n", objective, step,
+                    loss, parameters.isEmpty() ? "every gradient finite, their norm overflowed" : "NaN/Inf in " + String.join(", ", parameters));
             }
 
             @Override

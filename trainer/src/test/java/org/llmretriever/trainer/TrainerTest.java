@@ -23,6 +23,7 @@ import org.llmretriever.trainer.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -105,13 +106,15 @@ public class TrainerTest {
         }
         System.out.printf("llm2ir crop->document top-1 on held-back crops: before %.3f, after %.3f%n", before, after);
         assertTrue("held-back crop retrieval must improve: before " + before + ", after " + after, after >= before + 0.2);
-        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        List<String> all = Files.readAllLines(out.resolve("metrics.jsonl"));
+        List<String> lines = all.stream().filter(l -> l.contains("\"step\"")).toList();
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertTrue(summary.path("completed").asBoolean());
-        // a step whose gradient is not finite is skipped and not logged (Trainer); rare, but it happens
+        // a step whose gradient is not finite is skipped (Trainer) and logged as such; rare, but it happens
         int skipped = summary.path("skipped_non_finite_steps").asInt();
         assertTrue("skipped steps: " + skipped, skipped <= 4);
         assertEquals("one metrics line per step taken", 80 - skipped, lines.size());
+        assertEquals("one line per skipped step", skipped, all.stream().filter(l -> l.contains("\"skipped_step\"")).count());
         JsonNode first = new ObjectMapper().readTree(lines.get(0));
         JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertTrue(last.path("loss").asDouble() < first.path("loss").asDouble());
@@ -348,6 +351,20 @@ public class TrainerTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(cfg));
         assertTrue(e.getMessage(), e.getMessage().contains("training diverged") && e.getMessage().contains("--lr"));
         assertFalse("no model is written", Files.exists(cfg.outDir.resolve("model")));
+        // each skipped step is on record, with the arrays whose gradient held a NaN or Inf
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> skips = new ArrayList<>();
+        for (String l : Files.readAllLines(cfg.outDir.resolve("metrics.jsonl"))) {
+            JsonNode n = json.readTree(l);
+            if (n.has("skipped_step")) {
+                skips.add(n);
+            }
+        }
+        assertEquals(5, skips.size());
+        for (JsonNode n : skips) {
+            assertEquals("non-finite gradient", n.path("reason").asText());
+            assertTrue(n.toString(), n.path("non_finite_gradients").size() > 0 || !Double.isFinite(n.path("loss").asDouble(0)));
+        }
     }
 
     /**

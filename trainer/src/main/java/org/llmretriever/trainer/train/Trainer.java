@@ -65,6 +65,13 @@ public final class Trainer {
         /** A phase ended. */
         default void phaseEnded(int phase, String objective) {}
 
+        /**
+         * A step was skipped: its gradient was not finite (NaN or Inf; fp32), so the weights were left unchanged.
+         * {@code parameters} names the trained arrays whose gradient held a NaN or Inf (empty: every gradient was
+         * finite and only their norm overflowed).
+         */
+        default void stepSkipped(int phase, String objective, int step, double loss, List<String> parameters) {}
+
         /** Probe figures measured after {@code stepsDone} steps of a phase (0: before training). */
         default void probed(int phase, String objective, int stepsDone, Map<String, Double> figures) {}
     }
@@ -270,7 +277,7 @@ public final class Trainer {
             runProbe(ctx, p.objective, p.phase, 0, log);
         }
         for (int step = from; step < cfg.steps; step++) {
-            StepResult r = trainStep(ctx, model, p, step, totals);
+            StepResult r = trainStep(ctx, model, p, step, totals, log);
             if (r == null) {
                 continue; // skipped: fp16 overflow or a non-finite fp32 gradient
             }
@@ -295,14 +302,14 @@ public final class Trainer {
      * One optimizer step: micro-batches seeded by (seed, phase, step), gradient checks, clipping, AdamW. Null if
      * the step was skipped (its gradients are zeroed and the weights unchanged).
      */
-    private StepResult trainStep(TrainContext ctx, DecoderModel model, PhaseState p, int step, Totals totals) throws IOException {
+    private StepResult trainStep(TrainContext ctx, DecoderModel model, PhaseState p, int step, Totals totals, MetricsLog log) throws IOException {
         long seed = stepSeed(cfg.seed, p.phase, step);
         TorchRuntime.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Random rng = new Random(seed);
         long stepStart = System.nanoTime();
         Accumulated batch = accumulateMicroBatches(ctx, model, p, rng);
         OptionalDouble norm = unscaledGradientNorm(model, p);
-        if (norm.isEmpty() || !gradientIsFinite(p, step, batch.loss(), norm.getAsDouble(), totals)) {
+        if (norm.isEmpty() || !gradientIsFinite(p, step, batch, norm.getAsDouble(), totals, log)) {
             return null;
         }
         double gradNorm = norm.getAsDouble();
@@ -375,15 +382,34 @@ public final class Trainer {
      * (false), and training stops after {@link #MAX_NON_FINITE_STEPS} such steps in a row. fp16 overflow was
      * handled by the loss scale.
      */
-    private boolean gradientIsFinite(PhaseState p, int step, double loss, double gradNorm, Totals totals) {
+    private boolean gradientIsFinite(PhaseState p, int step, Accumulated batch, double gradNorm, Totals totals, MetricsLog log) throws IOException {
         if (p.lossScale != 1f || Double.isFinite(gradNorm)) {
             p.nonFiniteInARow = 0;
             return true;
         }
         String name = p.objective.name();
+        List<String> nonFinite = new ArrayList<>();
+        try (NDManager s = p.params.get(0).array().getManager().newSubManager()) {
+            for (TrainableParam param : p.params) {
+                if (param.gradientNonFinite(s)) {
+                    nonFinite.add(param.name());
+                }
+            }
+        }
         p.params.forEach(TrainableParam::zeroGradient);
         totals.skippedSteps++;
-        LOG.warn("{} step {}: non-finite gradient (loss {}), step skipped", name, step, loss);
+        LOG.warn("{} step {}: non-finite gradient (loss {}; in {}), step skipped", name, step, batch.loss(), nonFinite);
+        ObjectNode rec = log.record();
+        rec.put("phase", p.phase);
+        rec.put("objective", name);
+        rec.put("skipped_step", step);
+        rec.put("reason", "non-finite gradient");
+        rec.put("loss", batch.loss());
+        ObjectNode parts = rec.putObject("losses");
+        batch.parts().forEach(parts::put);
+        nonFinite.forEach(rec.putArray("non_finite_gradients")::add);
+        log.write(rec);
+        listener.stepSkipped(p.phase, name, step, batch.loss(), nonFinite);
         if (++p.nonFiniteInARow >= MAX_NON_FINITE_STEPS) {
             throw new IllegalStateException("training diverged: " + MAX_NON_FINITE_STEPS + " consecutive " + name
                 + " steps (up to step " + step + ") had non-finite gradients; nothing was saved. Lower --lr or "
