@@ -48,6 +48,20 @@ public final class TokenWeights {
      * (token ids); ids that occur in no document — special tokens among them — weigh 1, as the commonest tokens do.
      */
     public static TokenWeights inverseDocumentFrequency(List<long[]> documents, int vocabSize) {
+        return inverseDocumentFrequency(documentFrequencies(documents, vocabSize), documents.size());
+    }
+
+    /** As {@link #inverseDocumentFrequency(List, int)}, from each id's document frequency {@code df} among {@code n} documents. */
+    public static TokenWeights inverseDocumentFrequency(int[] df, int n) {
+        float[] w = new float[df.length];
+        for (int t = 0; t < df.length; t++) {
+            w[t] = df[t] == 0 ? 1f : smoothedIdf(n, df[t]);
+        }
+        return new TokenWeights(w);
+    }
+
+    /** In how many of {@code documents} (token ids) each id of {@code [0, vocabSize)} occurs. */
+    public static int[] documentFrequencies(List<long[]> documents, int vocabSize) {
         int[] df = new int[vocabSize];
         int[] lastSeenIn = new int[vocabSize];
         java.util.Arrays.fill(lastSeenIn, -1);
@@ -62,12 +76,7 @@ public final class TokenWeights {
                 }
             }
         }
-        int n = documents.size();
-        float[] w = new float[vocabSize];
-        for (int t = 0; t < vocabSize; t++) {
-            w[t] = df[t] == 0 ? 1f : smoothedIdf(n, df[t]);
-        }
-        return new TokenWeights(w);
+        return df;
     }
 
     /**

@@ -3,10 +3,8 @@ package org.llmretriever.trainer.objective;
 import org.llmretriever.encoder.embed.TokenWeights;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A TF-IDF teacher over the corpus's own token ids, for {@code --lexical-teacher}: the cosine of two texts'
@@ -15,28 +13,27 @@ import java.util.Set;
  * tells the student which words pin a document (SPAR's "imitate a sparse retriever", without labels).
  */
 public final class LexicalTeacher {
-    private final Map<Long, Float> idf = new HashMap<>();
+    private final float[] idf;
     private final float unseenIdf;
 
     /** @param documents every document's token ids (the index contents) */
     public LexicalTeacher(List<long[]> documents) {
-        Map<Long, Integer> df = new HashMap<>();
-        for (long[] doc : documents) {
-            Set<Long> seen = new HashSet<>();
-            for (long t : doc) {
-                if (seen.add(t)) {
-                    df.merge(t, 1, Integer::sum);
-                }
-            }
+        this(TokenWeights.documentFrequencies(documents, 1 + (int) documents.stream().flatMapToLong(java.util.Arrays::stream).max().orElse(0)),
+            documents.size());
+    }
+
+    /** @param df each token id's document frequency among the corpus's {@code n} documents (the index contents) */
+    public LexicalTeacher(int[] df, int n) {
+        idf = new float[df.length];
+        for (int t = 0; t < df.length; t++) {
+            idf[t] = TokenWeights.smoothedIdf(n, df[t]);
         }
-        int n = documents.size();
-        df.forEach((t, c) -> idf.put(t, TokenWeights.smoothedIdf(n, c)));
         unseenIdf = TokenWeights.smoothedIdf(n, 0);
     }
 
     /** The inverse document frequency of a token id (that of a token seen nowhere for an unknown one). */
     public float idf(long token) {
-        return idf.getOrDefault(token, unseenIdf);
+        return token >= 0 && token < idf.length ? idf[(int) token] : unseenIdf;
     }
 
     /** {@code [A, B]} TF-IDF cosines between each text of {@code a} and each of {@code b}. */

@@ -62,7 +62,7 @@ public final class Llm2IrObjective implements Objective {
                 eligible.add(i);
             }
         }
-        LexicalTeacher tfidf = ctx.config().lexicalTeacher > 0 || ctx.config().batchNeighbours > 0 ? new LexicalTeacher(documents) : null;
+        LexicalTeacher tfidf = ctx.config().lexicalTeacher > 0 || ctx.config().batchNeighbours > 0 ? new LexicalTeacher(ctx.documentFrequencies(), documents.size()) : null;
         teacher = ctx.config().lexicalTeacher > 0 ? tfidf : null;
         neighbours = ctx.config().batchNeighbours > 0 ? tfidf.neighbours(documents, NEIGHBOUR_POOL) : null;
         if (eligible.size() < ctx.config().batchSize) {

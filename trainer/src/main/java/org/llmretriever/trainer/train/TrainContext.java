@@ -26,6 +26,7 @@ public final class TrainContext {
     private final Set<Integer> trainableEmbeddingRows = new TreeSet<>();
     /** {@code [vocab]} log of the pooling weights when they train (--train-token-weights), else null. */
     private NDArray tokenLogWeights;
+    private int[] documentFrequencies;
 
     /** New context; the tokenizer starts as the encoder's. */
     public TrainContext(TrainConfig config, EncoderModel encoder, Corpus corpus, HardNegativeMiner miner) {
@@ -96,6 +97,7 @@ public final class TrainContext {
         for (int i = 0; i < tokenCache.size(); i++) {
             tokenCache.set(i, null);
         }
+        documentFrequencies = null;
     }
 
     /** Token ids of document i's text (no special tokens), cached. */
@@ -106,6 +108,21 @@ public final class TrainContext {
             tokenCache.set(doc, t);
         }
         return t;
+    }
+
+    /**
+     * In how many corpus documents each token id occurs, counted once per run and shared by the pooling weights and
+     * the TF-IDF teacher (recounted after the tokenizer changes).
+     */
+    public synchronized int[] documentFrequencies() {
+        if (documentFrequencies == null) {
+            List<long[]> documents = new ArrayList<>(corpus.size());
+            for (int i = 0; i < corpus.size(); i++) {
+                documents.add(tokens(i));
+            }
+            documentFrequencies = TokenWeights.documentFrequencies(documents, model().vocabSize());
+        }
+        return documentFrequencies;
     }
 
     /** Embedding rows that train even under LoRA (LLaRA's new placeholder tokens). */

@@ -198,7 +198,7 @@ public final class Trainer {
         DecoderModel model = base.model();
         TrainContext ctx = new TrainContext(cfg, base, corpus, miner);
         if (cfg.idfPooling && cfg.objectives.contains("llm2ir")) { // the pooling llm2ir trains; LLaRA and clm bring their own
-            TokenWeights idf = corpusIdf(ctx, model.vocabSize());
+            TokenWeights idf = TokenWeights.inverseDocumentFrequency(ctx.documentFrequencies(), ctx.corpus().size());
             ctx.setEncoder(ctx.encoder().withTokenWeights(idf));
             if (cfg.trainTokenWeights) {
                 float[] logs = new float[idf.size()];
@@ -525,15 +525,6 @@ public final class Trainer {
         } finally {
             Lora.setTraining(ctx.model(), true);
         }
-    }
-
-    /** Each token id's IDF over the corpus being adapted to (its documents' token ids). */
-    private static TokenWeights corpusIdf(TrainContext ctx, int vocabSize) {
-        List<long[]> documents = new ArrayList<>(ctx.corpus().size());
-        for (int i = 0; i < ctx.corpus().size(); i++) {
-            documents.add(ctx.tokens(i));
-        }
-        return TokenWeights.inverseDocumentFrequency(documents, vocabSize);
     }
 
     /** Prepares an objective and, after LLaRA, switches embedding to its pooling and prompts. */
