@@ -194,16 +194,13 @@ public final class Llm2IrObjective implements Objective {
                 }
             }
         }
-        List<long[]> all = new ArrayList<>(queries);
-        all.addAll(passages);
-        all.addAll(negatives);
-        TokenBatch tb = TokenBatch.of(all, em.padId(), TokenBatch.PaddingSide.LEFT);
-        TokenBatch.Inputs in = tb.toArrays(scratch);
-        NDArray hidden = ctx.model().forward(in.ids(), in.positions(), em.attentionMask(in.keyValid()));
-        boolean trainedWeights = ctx.tokenLogWeights() != null && em.options().pooling().mode() == Pooling.Mode.WEIGHTED_MEAN;
-        NDArray pooled = trainedWeights
-            ? trainedWeightedMean(hidden, in, ctx.tokenLogWeights())
-            : em.poolHidden(hidden, tb, in.keyValid(), null);
+        // Two forward passes, each padded to its own longest sequence: query views (8-32 tokens) padded to the
+        // passages' length would more than double the positions computed.
+        List<long[]> longer = new ArrayList<>(passages);
+        longer.addAll(negatives);
+        PooledViews pq = pooledViews(ctx, queries, scratch);
+        PooledViews pp = pooledViews(ctx, longer, scratch);
+        NDArray pooled = pq.pooled().concat(pp.pooled(), 0); // [2B + H, D]: queries, passages, negatives
         NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
@@ -234,7 +231,23 @@ public final class Llm2IrObjective implements Objective {
             loss = loss.add(bow.mul((float) cfg.bowWeight));
             headRows = 2L * b;
         }
-        return new TrainingBatch(loss, parts, tb.realTokens(), ctx.forwardFlops(tb.size(), tb.length(), headRows));
+        double flops = ctx.forwardFlops(pq.batch().size(), pq.batch().length(), 0) + ctx.forwardFlops(pp.batch().size(), pp.batch().length(), headRows);
+        return new TrainingBatch(loss, parts, pq.batch().realTokens() + pp.batch().realTokens(), flops);
+    }
+
+    /** Token sequences embedded in one left-padded forward pass, and their pooled states {@code [N, D]} (float32). */
+    private record PooledViews(TokenBatch batch, NDArray pooled) {}
+
+    private static PooledViews pooledViews(TrainContext ctx, List<long[]> sequences, NDManager scratch) {
+        EncoderModel em = ctx.encoder();
+        TokenBatch tb = TokenBatch.of(sequences, em.padId(), TokenBatch.PaddingSide.LEFT);
+        TokenBatch.Inputs in = tb.toArrays(scratch);
+        NDArray hidden = ctx.model().forward(in.ids(), in.positions(), em.attentionMask(in.keyValid()));
+        boolean trainedWeights = ctx.tokenLogWeights() != null && em.options().pooling().mode() == Pooling.Mode.WEIGHTED_MEAN;
+        NDArray pooled = trainedWeights
+            ? trainedWeightedMean(hidden, in, ctx.tokenLogWeights())
+            : em.poolHidden(hidden, tb, in.keyValid(), null);
+        return new PooledViews(tb, pooled);
     }
 
     /**
