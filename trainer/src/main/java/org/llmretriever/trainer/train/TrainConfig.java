@@ -12,8 +12,11 @@ import java.util.List;
 public final class TrainConfig {
     /** Objectives, run in sequence. */
     public List<String> objectives = new ArrayList<>(List.of("llm2ir"));
+    /** Optimizer steps per objective unless told otherwise (the CLI's llm2ir default is larger: AdaptCommand). */
+    public static final int DEFAULT_STEPS = 300;
+
     /** Optimizer steps per objective. */
-    public int steps = 300;
+    public int steps = DEFAULT_STEPS;
     /** Documents (or passages) per micro-batch. */
     public int batchSize = 32;
     /** Micro-batches per optimizer step. */
