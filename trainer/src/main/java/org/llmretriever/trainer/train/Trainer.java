@@ -399,14 +399,8 @@ public final class Trainer {
         p.params.forEach(TrainableParam::zeroGradient);
         totals.skippedSteps++;
         LOG.warn("{} step {}: non-finite gradient (loss {}; in {}), step skipped", name, step, batch.loss(), nonFinite);
-        ObjectNode rec = log.record();
-        rec.put("phase", p.phase);
-        rec.put("objective", name);
-        rec.put("skipped_step", step);
+        ObjectNode rec = batchRecord(log, p, "skipped_step", step, batch);
         rec.put("reason", "non-finite gradient");
-        rec.put("loss", batch.loss());
-        ObjectNode parts = rec.putObject("losses");
-        batch.parts().forEach(parts::put);
         nonFinite.forEach(rec.putArray("non_finite_gradients")::add);
         log.write(rec);
         listener.stepSkipped(p.phase, name, step, batch.loss(), nonFinite);
@@ -428,16 +422,22 @@ public final class Trainer {
         }
     }
 
-    /** Writes the step's record to metrics.jsonl and tells the listener. */
-    private void logStep(MetricsLog log, PhaseState p, int step, StepResult r, Totals totals) throws IOException {
-        Accumulated b = r.batch();
+    /** A metrics.jsonl record of one step's batch: phase, objective, {@code stepKey: step}, loss and its parts. */
+    private static ObjectNode batchRecord(MetricsLog log, PhaseState p, String stepKey, int step, Accumulated b) {
         ObjectNode rec = log.record();
         rec.put("phase", p.phase);
         rec.put("objective", p.objective.name());
-        rec.put("step", step);
+        rec.put(stepKey, step);
         rec.put("loss", b.loss());
-        ObjectNode pj = rec.putObject("losses");
-        b.parts().forEach(pj::put);
+        ObjectNode parts = rec.putObject("losses");
+        b.parts().forEach(parts::put);
+        return rec;
+    }
+
+    /** Writes the step's record to metrics.jsonl and tells the listener. */
+    private void logStep(MetricsLog log, PhaseState p, int step, StepResult r, Totals totals) throws IOException {
+        Accumulated b = r.batch();
+        ObjectNode rec = batchRecord(log, p, "step", step, b);
         rec.put("lr", r.lr());
         rec.put("grad_norm", r.gradNorm());
         rec.put("tokens", b.tokens());
