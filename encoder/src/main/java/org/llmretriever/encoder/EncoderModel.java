@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongBinaryOperator;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * A decoder-only LLM used as a text embedder: loads a Hugging Face directory (or hub id), tokenizes with the
@@ -529,7 +530,7 @@ public final class EncoderModel implements AutoCloseable {
             NDArray hidden = model.forward(in.ids(), in.positions(), attentionMask(in.keyValid()));
             NDArray v = poolHidden(hidden, tb, in.keyValid(), spans);
             if (options.normalize()) {
-                v = v.div(v.norm(new int[] { -1 }, true).maximum(1e-12f));
+                v = v.div(Scalars.maximum(v.norm(new int[] { -1 }, true), 1e-12f));
             }
             float[] flat = v.toType(DataType.FLOAT32, false).toDevice(Device.cpu(), false).toFloatArray();
             int d = (int) v.getShape().get(1);

@@ -2,6 +2,7 @@ package org.llmretriever.encoder.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /** The activation functions transformers names in {@code hidden_act}. */
 final class Activations {
@@ -26,7 +27,7 @@ final class Activations {
 
     /** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3), 0.044715f)), (float) Math.sqrt(2.0 / Math.PI));
+        return Scalars.mul(x.mul(Scalars.add(inner.tanh(), 1f)), 0.5f);
     }
 }

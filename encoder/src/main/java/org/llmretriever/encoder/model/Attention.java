@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * Scaled dot-product attention with grouped-query heads, two ways:
@@ -84,8 +85,8 @@ final class Attention {
 
     /** bool → float32 additive bias (0 / MASKED). */
     static NDArray toBias(NDArray allowed) {
-        try (NDArray f = allowed.toType(DataType.FLOAT32, false); NDArray g = f.sub(1f)) {
-            return g.mul(-MASKED); // (allowed - 1) * 1e9 → 0 or -1e9
+        try (NDArray f = allowed.toType(DataType.FLOAT32, false); NDArray g = Scalars.sub(f, 1f)) {
+            return Scalars.mul(g, -MASKED); // (allowed - 1) * 1e9 → 0 or -1e9
         }
     }
 
@@ -97,7 +98,7 @@ final class Attention {
             if (window <= 0) {
                 return causal;
             }
-            try (NDArray diff = qi.sub(ki); NDArray inWindow = diff.lt(window)) {
+            try (NDArray diff = qi.sub(ki); NDArray inWindow = Scalars.lt(diff, window)) {
                 NDArray both = causal.logicalAnd(inWindow);
                 causal.close();
                 return both;

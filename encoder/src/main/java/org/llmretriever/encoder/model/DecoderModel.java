@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * A decoder-only transformer whose weights live in one {@link NDManager}. Families implement the layer stack;
@@ -284,7 +285,7 @@ public abstract class DecoderModel implements AutoCloseable {
         DataType dt = x.getDataType();
         NDArray xf = dt == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         NDArray variance = xf.square().mean(new int[] { -1 }, true);
-        NDArray normed = xf.div(variance.add(eps).sqrt());
+        NDArray normed = xf.div(Scalars.add(variance, eps).sqrt());
         if (dt != DataType.FLOAT32) {
             normed = normed.toType(dt, false);
         }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * GPT-NeoX (Pythia) in one file: fused QKV projection, partial rotary embeddings ({@code rotary_pct}), LayerNorm
@@ -174,7 +175,7 @@ public final class GptNeoXModel extends DecoderModel {
         NDArray q = qkv.get("..., :" + headDim);
         NDArray k = qkv.get("..., " + headDim + ":" + 2 * headDim);
         NDArray v = qkv.get("..., " + 2 * headDim + ":");
-        q = Rope.apply(q, cos, sin, rope.dim()).mul(scale);
+        q = Scalars.mul(Rope.apply(q, cos, sin, rope.dim()), scale);
         k = Rope.apply(k, cos, sin, rope.dim());
         NDArray attn = l.dense().forward(mergeHeads(Attention.attend(q, k, v, masks, 0, block)));
         if (parallelResidual) {

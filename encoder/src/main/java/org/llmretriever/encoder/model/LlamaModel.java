@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * The Llama family in one file: Llama 2/3 (incl. llama3 rope scaling), Mistral (sliding window), Qwen2/2.5
@@ -209,7 +210,7 @@ public final class LlamaModel extends DecoderModel {
             q = heads(q, heads, headDim);
             k = heads(k, kvHeads, headDim);
         }
-        q = Rope.apply(q, cos, sin, rope.dim()).mul(scale);
+        q = Scalars.mul(Rope.apply(q, cos, sin, rope.dim()), scale);
         k = Rope.apply(k, cos, sin, rope.dim());
         NDArray attn = Attention.attend(q, k, v, masks, l.window(), block); // [B, Hq, T, hd]
         h = h.add(l.o().forward(mergeHeads(attn)));

@@ -1,6 +1,7 @@
 package org.llmretriever.encoder.model;
 
 import ai.djl.ndarray.NDArray;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * Low-rank update of one projection: {@code delta(x) = dropout(x) A^T B^T * alpha / r} with {@code A [r, in]} and
@@ -64,7 +65,7 @@ public final class LoraAdapter {
         }
         NDArray low = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow();
         NDArray high = low.getNDArrayInternal().linear(low, b, null).singletonOrThrow();
-        NDArray out = high.mul(scaling);
+        NDArray out = Scalars.mul(high, scaling);
         if (in != x) {
             in.close();
         }
@@ -76,7 +77,7 @@ public final class LoraAdapter {
     /** The dense update {@code B A * scaling}, {@code [out, in]} (for merging). */
     public NDArray deltaWeight() {
         try (NDArray ba = b.matMul(a)) {
-            return ba.mul(scaling);
+            return Scalars.mul(ba, scaling);
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * LLaRA's pretext tasks, laid out as the authors' pretraining code does (FlagOpen/FlagEmbedding,
@@ -264,7 +265,7 @@ public final class LlaraObjective implements Objective {
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("ebae", ebae);
         parts.put("ebar", ebar);
-        NDArray loss = ebae.add(ebar).div(2 * BOW_SCALE);
+        NDArray loss = Scalars.div(ebae.add(ebar), 2 * BOW_SCALE);
         int textLen = layouts.stream().mapToInt(Layout::textEnd).max().orElseThrow();
         long headPositions = 2L * n * b;
         if (cfg.llaraClmWeight > 0) {
@@ -272,7 +273,7 @@ public final class LlaraObjective implements Objective {
             NDArray clm = Losses.clm(ctx.model().logits(textHidden), idArr.get(":, 0:" + textLen),
                 scratch.create(textValid, bt).get(":, 0:" + textLen));
             parts.put("clm", clm);
-            loss = loss.add(clm.mul((float) cfg.llaraClmWeight));
+            loss = loss.add(Scalars.mul(clm, cfg.llaraClmWeight));
             headPositions += (long) b * textLen;
         }
         long realTokens = 0;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * LLM2IR-style unsupervised contrastive learning: two random contiguous crops of one document form a positive
@@ -201,7 +202,7 @@ public final class Llm2IrObjective implements Objective {
         PooledViews pq = pooledViews(ctx, queries, scratch);
         PooledViews pp = pooledViews(ctx, longer, scratch);
         NDArray pooled = pq.pooled().concat(pp.pooled(), 0); // [2B + H, D]: queries, passages, negatives
-        NDArray unit = pooled.div(pooled.norm(new int[] { -1 }, true).maximum(1e-12f));
+        NDArray unit = pooled.div(Scalars.maximum(pooled.norm(new int[] { -1 }, true), 1e-12f));
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
         NDArray hn = negatives.isEmpty() ? null : unit.get(2 * b + ":");
@@ -222,13 +223,13 @@ public final class Llm2IrObjective implements Objective {
             float[][] t = teacher.cosines(queryViews, candidates);
             NDArray lexical = Losses.similarityDistillation(q, p, mined, scratch.create(t), (float) cfg.temperature);
             parts.put("lexical", lexical);
-            loss = loss.add(lexical.mul((float) cfg.lexicalTeacher));
+            loss = loss.add(Scalars.mul(lexical, (float) cfg.lexicalTeacher));
         }
         long headRows = 0;
         if (cfg.bowWeight > 0) {
             NDArray bow = bagOfWords(ctx, pooled.get("0:" + 2 * b), queries, passages, scratch);
             parts.put("bow", bow);
-            loss = loss.add(bow.mul((float) cfg.bowWeight));
+            loss = loss.add(Scalars.mul(bow, (float) cfg.bowWeight));
             headRows = 2L * b;
         }
         double flops = ctx.forwardFlops(pq.batch().size(), pq.batch().length(), 0) + ctx.forwardFlops(pp.batch().size(), pp.batch().length(), headRows);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /** The loss functions of the three objectives, as differentiable DJL expressions (float32). */
 public final class Losses {
@@ -29,9 +30,9 @@ public final class Losses {
      */
     public static NDArray infoNce(NDArray q, NDArray p, NDArray hardNegatives, float temperature) {
         NDArray candidates = hardNegatives == null ? p : p.concat(hardNegatives, 0);
-        NDArray qp = q.matMul(candidates.transpose()).div(temperature);
-        NDArray pq = p.matMul(q.transpose()).div(temperature);
-        return crossEntropyDiagonal(qp).add(crossEntropyDiagonal(pq)).div(2f);
+        NDArray qp = Scalars.div(q.matMul(candidates.transpose()), temperature);
+        NDArray pq = Scalars.div(p.matMul(q.transpose()), temperature);
+        return Scalars.div(crossEntropyDiagonal(qp).add(crossEntropyDiagonal(pq)), 2f);
     }
 
     /**
@@ -47,10 +48,10 @@ public final class Losses {
     public static NDArray similarityDistillation(NDArray q, NDArray p, NDArray extra, NDArray teacher, float temperature) {
         long b = p.getShape().get(0);
         NDArray candidates = extra == null ? p : p.concat(extra, 0);
-        NDArray target = teacher.div(temperature);
-        NDArray queryToPassages = klRows(target, q.matMul(candidates.transpose()).div(temperature));
-        NDArray passageToQueries = klRows(target.get(":, :" + b).transpose(), p.matMul(q.transpose()).div(temperature));
-        return queryToPassages.add(passageToQueries).div(2f);
+        NDArray target = Scalars.div(teacher, temperature);
+        NDArray queryToPassages = klRows(target, Scalars.div(q.matMul(candidates.transpose()), temperature));
+        NDArray passageToQueries = klRows(target.get(":, :" + b).transpose(), Scalars.div(p.matMul(q.transpose()), temperature));
+        return Scalars.div(queryToPassages.add(passageToQueries), 2f);
     }
 
     /** Mean over rows of KL(softmax(target) || softmax(student)); the target carries no gradient. */
@@ -69,9 +70,9 @@ public final class Losses {
     public static NDArray bagOfWords(NDArray logProbs, NDArray targets) {
         NDArray perRow = logProbs.mul(targets).sum(new int[] { 1 });          // [B]
         NDArray counts = targets.sum(new int[] { 1 });                         // [B]
-        NDArray has = counts.gt(0).toType(DataType.FLOAT32, false);
-        NDArray rowLoss = perRow.neg().div(counts.maximum(1f)).mul(has);
-        return rowLoss.sum().div(has.sum().maximum(1f));
+        NDArray has = Scalars.gt(counts, 0).toType(DataType.FLOAT32, false);
+        NDArray rowLoss = perRow.neg().div(Scalars.maximum(counts, 1f)).mul(has);
+        return rowLoss.sum().div(Scalars.maximum(has.sum(), 1f));
     }
 
     /**
@@ -88,7 +89,7 @@ public final class Losses {
         NDArray next = ids.get(":, 1:").expandDims(2);                          // [B, T-1, 1]
         NDArray logp = pred.logSoftmax(2).gather(next, 2).squeeze(2);           // [B, T-1]
         NDArray v = valid.get(":, 1:").logicalAnd(valid.get(":, :" + (t - 1))).toType(DataType.FLOAT32, false);
-        return logp.mul(v).sum().neg().div(v.sum().maximum(1f));
+        return logp.mul(v).sum().neg().div(Scalars.maximum(v.sum(), 1f));
     }
 
     /** Multi-hot {@code [B, V]} float32 rows from token id lists. */

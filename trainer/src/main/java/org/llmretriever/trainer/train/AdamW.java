@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * AdamW (decoupled weight decay) over named parameters, with moments kept in float32. Updates run in place with
@@ -79,16 +80,16 @@ public final class AdamW {
                 mm.tempAttach(s);
                 vv.tempAttach(s);
                 w.tempAttach(s);
-                mm.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
-                NDArray update = mm.div((float) c1).div(vv.div((float) c2).sqrt().add((float) eps));
+                Scalars.muli(mm, (float) beta1).addi(Scalars.mul(g, (float) (1 - beta1)));
+                Scalars.muli(vv, (float) beta2).addi(Scalars.mul(g.square(), (float) (1 - beta2)));
+                NDArray update = Scalars.div(mm, (float) c1).div(Scalars.add(Scalars.div(vv, (float) c2).sqrt(), (float) eps));
                 if (weightDecay > 0 && p.decay()) {
-                    update = update.add(w.toType(DataType.FLOAT32, false).mul((float) weightDecay));
+                    update = update.add(Scalars.mul(w.toType(DataType.FLOAT32, false), (float) weightDecay));
                 }
                 if (p.rowMask() != null) {
                     update = update.mul(p.rowMask());
                 }
-                update = update.mul((float) lr);
+                update = Scalars.mul(update, (float) lr);
                 p.subtract(update);
             }
         }

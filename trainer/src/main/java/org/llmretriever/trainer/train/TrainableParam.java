@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * One trained array: a LoRA matrix, or a full weight; optionally only some rows train (LLaRA's new token
@@ -41,7 +42,7 @@ public record TrainableParam(String name, NDArray array, NDArray rowMask, boolea
     void scaleGradient(float factor) {
         NDArray g = JniUtils.getGradient((PtNDArray) array);
         if (g != null) {
-            g.muli(factor);
+            Scalars.muli(g, factor);
             g.close();
         }
     }

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * The training loop: objectives run in sequence (phases); each step samples micro-batches deterministically from
@@ -332,7 +333,7 @@ public final class Trainer {
             try (NDManager scratch = model.manager().newSubManager();
                  GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
                 TrainingBatch b = p.objective.batch(ctx, rng, scratch);
-                NDArray scaled = b.loss().div((float) cfg.gradAccum).mul(p.lossScale);
+                NDArray scaled = Scalars.mul(Scalars.div(b.loss(), cfg.gradAccum), p.lossScale);
                 gc.backward(scaled);
                 lossSum += b.loss().getFloat() / cfg.gradAccum;
                 for (Map.Entry<String, NDArray> e : b.parts().entrySet()) {
