@@ -16,7 +16,7 @@ public class AdaptDefaultsTest {
     @Test
     public void llm2irAloneDefaultsToItsOwnStepCountOtherObjectivesToTheTrainerDefault() {
         assertEquals(AdaptCommand.LLM2IR_STEPS, parse("--model", "m", "--beir", "d", "--out", "o").trainConfig().steps);
-        assertEquals(900, AdaptCommand.LLM2IR_STEPS);
+        assertEquals(1300, AdaptCommand.LLM2IR_STEPS);
         assertEquals(300, parse("--model", "m", "--beir", "d", "--out", "o", "--objective", "llara").trainConfig().steps);
         assertEquals(300, parse("--model", "m", "--beir", "d", "--out", "o", "--objective", "llara,llm2ir").trainConfig().steps);
         assertEquals(17, parse("--model", "m", "--beir", "d", "--out", "o", "--steps", "17").trainConfig().steps);
