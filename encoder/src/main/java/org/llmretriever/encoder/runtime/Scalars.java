@@ -15,8 +15,9 @@ import java.util.function.BinaryOperator;
  * {@code x * s} needs {@code s}). Once the garbage collector frees the buffer and the memory is reused, the
  * backward pass reads garbage: wrong or non-finite gradients, depending on when the collector ran. Here the
  * 0-d tensor comes from {@code torch::full}, so libtorch owns its memory and reference counting keeps it alive
- * for as long as autograd needs it. Numbers are float32 0-d tensors, as DJL makes them, so type promotion
- * (and therefore every result) is unchanged.
+ * for as long as autograd needs it. Numbers become float32 0-d tensors (DJL made float32 for a float, int32 or
+ * float64 for an int or a double); a 0-d operand does not decide the result type of a floating-point array, so
+ * every result in this project is unchanged.
  *
  * <p>Never call an {@link NDArray} method that takes a {@link Number} in this project; {@code ScalarOpsGuardTest}
  * checks the compiled classes.
