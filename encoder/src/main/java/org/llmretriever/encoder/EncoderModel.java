@@ -19,6 +19,7 @@ import org.llmretriever.encoder.model.AttentionMask;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.model.ModelSpec;
 import org.llmretriever.encoder.model.TokenBatch;
+import org.llmretriever.encoder.runtime.Scalars;
 import org.llmretriever.encoder.runtime.TorchRuntime;
 import org.llmretriever.encoder.tokenize.TextTokenizer;
 import org.slf4j.Logger;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongBinaryOperator;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * A decoder-only LLM used as a text embedder: loads a Hugging Face directory (or hub id), tokenizes with the

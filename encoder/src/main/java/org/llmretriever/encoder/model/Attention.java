@@ -6,12 +6,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.llmretriever.encoder.runtime.Scalars;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * Scaled dot-product attention with grouped-query heads, two ways:

@@ -9,12 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
+import org.llmretriever.encoder.runtime.Scalars;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * A decoder-only transformer whose weights live in one {@link NDManager}. Families implement the layer stack;

@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
+import org.llmretriever.encoder.runtime.Scalars;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * GPT-NeoX (Pythia) in one file: fused QKV projection, partial rotary embeddings ({@code rotary_pct}), LayerNorm

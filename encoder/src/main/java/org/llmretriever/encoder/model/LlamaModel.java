@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.llmretriever.encoder.checkpoint.CheckpointException;
 import org.llmretriever.encoder.checkpoint.ModelConfig;
+import org.llmretriever.encoder.runtime.Scalars;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * The Llama family in one file: Llama 2/3 (incl. llama3 rope scaling), Mistral (sliding window), Qwen2/2.5

@@ -70,23 +70,9 @@ public final class Scalars {
         return apply(x, s, NDArray::muli);
     }
 
-    /** In place: {@code x /= s}; returns {@code x}. */
-    public static NDArray divi(NDArray x, double s) {
-        return apply(x, s, NDArray::divi);
-    }
-
-    /** In place: {@code x += s}; returns {@code x}. */
-    public static NDArray addi(NDArray x, double s) {
-        return apply(x, s, NDArray::addi);
-    }
-
-    /** {@code s} as a float32 0-d tensor in {@code x}'s manager, in memory libtorch owns. */
-    public static NDArray scalar(NDArray x, double s) {
-        return x.getManager().full(new Shape(), (float) s, DataType.FLOAT32);
-    }
-
+    /** {@code op(x, s)} with {@code s} a float32 0-d tensor in {@code x}'s manager, in memory libtorch owns. */
     private static NDArray apply(NDArray x, double s, BinaryOperator<NDArray> op) {
-        try (NDArray scalar = scalar(x, s)) {
+        try (NDArray scalar = x.getManager().full(new Shape(), (float) s, DataType.FLOAT32)) {
             return op.apply(x, scalar);
         }
     }

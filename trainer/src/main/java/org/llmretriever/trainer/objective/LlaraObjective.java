@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.llmretriever.encoder.model.AttentionMask;
+import org.llmretriever.encoder.runtime.Scalars;
 import org.llmretriever.encoder.tokenize.TextTokenizer;
 import org.llmretriever.trainer.train.TrainConfig;
 import org.llmretriever.trainer.train.TrainContext;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * LLaRA's pretext tasks, laid out as the authors' pretraining code does (FlagOpen/FlagEmbedding,

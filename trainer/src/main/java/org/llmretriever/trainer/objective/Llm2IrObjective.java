@@ -7,6 +7,7 @@ import org.llmretriever.encoder.EncoderModel;
 import org.llmretriever.encoder.Kind;
 import org.llmretriever.encoder.embed.Pooling;
 import org.llmretriever.encoder.model.TokenBatch;
+import org.llmretriever.encoder.runtime.Scalars;
 import org.llmretriever.trainer.corpus.Document;
 import org.llmretriever.trainer.train.TrainConfig;
 import org.llmretriever.trainer.train.TrainContext;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * LLM2IR-style unsupervised contrastive learning: two random contiguous crops of one document form a positive

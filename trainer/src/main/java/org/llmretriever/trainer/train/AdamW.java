@@ -3,11 +3,11 @@ package org.llmretriever.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.llmretriever.encoder.runtime.Scalars;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * AdamW (decoupled weight decay) over named parameters, with moments kept in float32. Updates run in place with

@@ -21,6 +21,7 @@ import org.llmretriever.encoder.model.Architectures;
 import org.llmretriever.encoder.model.CheckpointSaver;
 import org.llmretriever.encoder.model.DecoderModel;
 import org.llmretriever.encoder.model.LoraAdapter;
+import org.llmretriever.encoder.runtime.Scalars;
 import org.llmretriever.encoder.runtime.TorchRuntime;
 import org.llmretriever.trainer.corpus.Corpus;
 import org.llmretriever.trainer.index.HardNegativeMiner;
@@ -41,7 +42,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import org.llmretriever.encoder.runtime.Scalars;
 
 /**
  * The training loop: objectives run in sequence (phases); each step samples micro-batches deterministically from
