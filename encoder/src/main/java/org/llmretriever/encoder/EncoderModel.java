@@ -530,7 +530,7 @@ public final class EncoderModel implements AutoCloseable {
             NDArray hidden = model.forward(in.ids(), in.positions(), attentionMask(in.keyValid()));
             NDArray v = poolHidden(hidden, tb, in.keyValid(), spans);
             if (options.normalize()) {
-                v = v.div(Scalars.maximum(v.norm(new int[] { -1 }, true), 1e-12f));
+                v = unitRows(v);
             }
             float[] flat = v.toType(DataType.FLOAT32, false).toDevice(Device.cpu(), false).toFloatArray();
             int d = (int) v.getShape().get(1);
@@ -553,6 +553,14 @@ public final class EncoderModel implements AutoCloseable {
      */
     public NDArray poolHidden(NDArray hidden, TokenBatch tb, NDArray keyValid, List<int[]> spans) {
         return pool(hidden, tb, keyValid, options.pooling(), spans, tokenWeights);
+    }
+
+    /**
+     * Each row of {@code v [B, D]} divided by its L2 norm (at least 1e-12, so a zero row stays zero): the normalisation
+     * of {@code normalize: true} embeddings, which training must share so its cosines are the ones served.
+     */
+    public static NDArray unitRows(NDArray v) {
+        return v.div(Scalars.maximum(v.norm(new int[] { -1 }, true), 1e-12f));
     }
 
     /** Pools hidden states {@code [B, T, D]} into {@code [B, D]} float32 (in hidden's manager); not {@code text_mean} or {@code weighted_mean}. */

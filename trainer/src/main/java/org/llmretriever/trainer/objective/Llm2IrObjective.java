@@ -202,7 +202,7 @@ public final class Llm2IrObjective implements Objective {
         PooledViews pq = pooledViews(ctx, queries, scratch);
         PooledViews pp = pooledViews(ctx, longer, scratch);
         NDArray pooled = pq.pooled().concat(pp.pooled(), 0); // [2B + H, D]: queries, passages, negatives
-        NDArray unit = pooled.div(Scalars.maximum(pooled.norm(new int[] { -1 }, true), 1e-12f));
+        NDArray unit = EncoderModel.unitRows(pooled);
         NDArray q = unit.get("0:" + b);
         NDArray p = unit.get(b + ":" + 2 * b);
         NDArray hn = negatives.isEmpty() ? null : unit.get(2 * b + ":");
