@@ -29,7 +29,8 @@ import static org.junit.Assert.assertTrue;
 /**
  * {@code eval} through one real node on each input form — a TREC collection in the single-file {@code <DOC>}
  * layout, a BEIR directory and an MS MARCO TSV directory — with a tiny model: the document and judged-query
- * counts are the fixtures', and metrics come out. Plus a refusal, which stops before anything is indexed.
+ * counts are the fixtures', and metrics come out. Plus a refusal, which stops before anything is indexed, and
+ * {@code eval --local} scoring the same model as the engine does.
  */
 public class EvalFormsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +51,11 @@ public class EvalFormsIT {
         if (!args.contains("--methods")) {
             args.addAll(List.of("--methods", "bm25,dense"));
         }
+        return run(args);
+    }
+
+    /** Runs the CLI in-process with {@code args}, capturing what it prints. */
+    private static Result run(List<String> args) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         PrintStream original = System.out;
@@ -151,6 +157,56 @@ public class EvalFormsIT {
         assertEquals(after.out + after.err, 0, after.code);
         assertTrue(after.out, after.out.contains("was embedded by another model or other settings: rebuilt"));
         assertMetrics(node.dir().resolve("out-reuse-3"));
+    }
+
+    /**
+     * The fast loop must measure what the engine measures: {@code eval --local} (in-process embedding, exact cosine)
+     * and {@code eval} through the node (register, pipeline ingest, {@code llm_knn} on Lucene HNSW) give the same
+     * per-query metrics for the same model directory, with the defaults of both paths (pooling, max_tokens, prompts).
+     */
+    @Test
+    public void localEvalAgreesWithTheEngineOnTheSameModel() throws Exception {
+        Path dir = Files.createDirectories(node.dir().resolve("beir-local"));
+        StringBuilder corpus = new StringBuilder();
+        StringBuilder queries = new StringBuilder();
+        StringBuilder qrels = new StringBuilder("query-id\tcorpus-id\tscore\n");
+        String[] words = { "river", "stone", "market", "winter", "engine", "garden", "letter", "silver", "forest", "harbour" };
+        for (int i = 0; i < 40; i++) {
+            corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", words[i % 10] + " " + i,
+                "text", "notes on the " + words[i % 10] + " and the " + words[(i * 3 + 1) % 10] + ", part " + i))).append('\n');
+        }
+        for (int q = 0; q < 12; q++) {
+            queries.append(JSON.writeValueAsString(Map.of("_id", "q" + q, "text", "the " + words[q % 10] + " and the " + words[(q * 3 + 1) % 10])))
+                .append('\n');
+            qrels.append("q").append(q).append("\td").append(q).append("\t1\n").append("q").append(q).append("\td").append(q + 20).append("\t2\n");
+        }
+        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+        Files.writeString(dir.resolve("queries.jsonl"), queries);
+        Files.createDirectories(dir.resolve("qrels"));
+        Files.writeString(dir.resolve("qrels/test.tsv"), qrels);
+        String model = node.dir().resolve("models/tiny").toString();
+        Path engineOut = node.dir().resolve("out-engine");
+        Path localOut = node.dir().resolve("out-local");
+        Result engine = run(List.of("eval", "--opensearch", node.url(), "--models-path", node.dir().resolve("models").toString(),
+            "--model-path", model, "--beir", dir.toString(), "--methods", "dense", "--k", "40", "--out", engineOut.toString()));
+        assertEquals(engine.out + engine.err, 0, engine.code);
+        Result local = run(List.of("eval", "--local", "--model-path", model, "--beir", dir.toString(), "--k", "40", "--out", localOut.toString()));
+        assertEquals(local.out + local.err, 0, local.code);
+
+        JsonNode e = JSON.readTree(engineOut.resolve("results.json").toFile()).path("methods").path("dense").path("per_query");
+        JsonNode l = JSON.readTree(localOut.resolve("results.json").toFile()).path("methods").path("dense").path("per_query");
+        assertEquals(12, e.size());
+        assertEquals(12, l.size());
+        int ranksBelowFirst = 0;
+        for (var it = e.fieldNames(); it.hasNext(); ) {
+            String q = it.next();
+            for (String metric : List.of("ndcg@10", "mrr@10", "map")) {
+                assertEquals(q + " " + metric, e.path(q).path(metric).asDouble(), l.path(q).path(metric).asDouble(-1), 1e-6);
+            }
+            ranksBelowFirst += e.path(q).path("mrr@10").asDouble() < 1 ? 1 : 0;
+        }
+        // a random tiny model ranks the judged documents anywhere: the comparison covers real rank positions, not only hits at 1
+        assertTrue(e.toString(), ranksBelowFirst >= 3);
     }
 
     @Test
