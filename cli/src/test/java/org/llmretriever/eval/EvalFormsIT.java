@@ -96,17 +96,22 @@ public class EvalFormsIT {
 
     /** A BEIR directory {@code name} under the node's directory: 20 documents, 2 judged test queries. */
     private static Path writeBeir(String name) throws Exception {
-        Path dir = Files.createDirectories(node.dir().resolve(name));
         StringBuilder corpus = new StringBuilder();
         for (int i = 0; i < 20; i++) {
             corpus.append(JSON.writeValueAsString(Map.of("_id", "d" + i, "title", "title " + i, "text", "text about subject " + (i % 5) + " number " + i)))
                 .append('\n');
         }
-        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
-        Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
-            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n");
+        return writeBeir(name, corpus, JSON.writeValueAsString(Map.of("_id", "q1", "text", "subject 1 number 6")) + "\n"
+            + JSON.writeValueAsString(Map.of("_id", "q2", "text", "title 3")) + "\n", "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+    }
+
+    /** A BEIR directory {@code name} under the node's directory from its three files' contents (test qrels). */
+    private static Path writeBeir(String name, CharSequence corpusJsonl, CharSequence queriesJsonl, CharSequence testQrels) throws Exception {
+        Path dir = Files.createDirectories(node.dir().resolve(name));
+        Files.writeString(dir.resolve("corpus.jsonl"), corpusJsonl);
+        Files.writeString(dir.resolve("queries.jsonl"), queriesJsonl);
         Files.createDirectories(dir.resolve("qrels"));
-        Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq1\td6\t1\nq2\td3\t1\n");
+        Files.writeString(dir.resolve("qrels/test.tsv"), testQrels);
         return dir;
     }
 
@@ -166,7 +171,6 @@ public class EvalFormsIT {
      */
     @Test
     public void localEvalAgreesWithTheEngineOnTheSameModel() throws Exception {
-        Path dir = Files.createDirectories(node.dir().resolve("beir-local"));
         StringBuilder corpus = new StringBuilder();
         StringBuilder queries = new StringBuilder();
         StringBuilder qrels = new StringBuilder("query-id\tcorpus-id\tscore\n");
@@ -180,10 +184,7 @@ public class EvalFormsIT {
                 .append('\n');
             qrels.append("q").append(q).append("\td").append(q).append("\t1\n").append("q").append(q).append("\td").append(q + 20).append("\t2\n");
         }
-        Files.writeString(dir.resolve("corpus.jsonl"), corpus);
-        Files.writeString(dir.resolve("queries.jsonl"), queries);
-        Files.createDirectories(dir.resolve("qrels"));
-        Files.writeString(dir.resolve("qrels/test.tsv"), qrels);
+        Path dir = writeBeir("beir-local", corpus, queries, qrels);
         String model = node.dir().resolve("models/tiny").toString();
         Path engineOut = node.dir().resolve("out-engine");
         Path localOut = node.dir().resolve("out-local");
